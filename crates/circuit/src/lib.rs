@@ -1,0 +1,1 @@
+//! x402-zk circuit

@@ -1,0 +1,77 @@
+//! Poseidon over BN254 with circomlib's parameters (x^5, 8 full rounds, circomlib's
+//! partial-round table, iden3 constants, state `[0, inputs…]`, output `state[0]`).
+//!
+//! ```
+//! use x402_zk_primitives::poseidon::poseidon;
+//! use ark_bn254::Fr;
+//! let h = poseidon(&[Fr::from(1u64), Fr::from(2u64)]);
+//! assert_eq!(
+//!     h.to_string(),
+//!     "7853200120776062878684798364095072458815029376092732009249414926327459813530"
+//! );
+//! ```
+
+use ark_bn254::Fr;
+use light_poseidon::{parameters::bn254_x5, Poseidon, PoseidonHasher, PoseidonParameters};
+
+/// Most inputs a circomlib-compatible Poseidon takes here.
+pub const MAX_INPUTS: usize = 12;
+
+/// Poseidon hash of 1 to 12 field elements, identical to circomlib's `Poseidon(n)`.
+///
+/// # Panics
+/// If `inputs` is empty or longer than [`MAX_INPUTS`]; every caller in this project
+/// passes a fixed arity.
+pub fn poseidon(inputs: &[Fr]) -> Fr {
+    assert!(
+        (1..=MAX_INPUTS).contains(&inputs.len()),
+        "Poseidon takes 1..=12 inputs"
+    );
+    Poseidon::<Fr>::new_circom(inputs.len())
+        .and_then(|mut h| h.hash(inputs))
+        .expect("arity checked above")
+}
+
+/// Round constants and MDS matrix for a state of width `t = inputs + 1`, for the
+/// in-circuit twin of [`poseidon`].
+pub fn parameters(inputs: usize) -> PoseidonParameters<Fr> {
+    assert!((1..=MAX_INPUTS).contains(&inputs), "Poseidon takes 1..=12 inputs");
+    bn254_x5::get_poseidon_parameters::<Fr>((inputs + 1) as u8).expect("width checked above")
+}
+
+/// The permutation written out round by round: the reference the circuit gadget
+/// follows. Equal to [`poseidon`] (tested), kept to document the exact schedule.
+pub fn permute_reference(inputs: &[Fr]) -> Fr {
+    let p = parameters(inputs.len());
+    let t = p.width;
+    let mut state = vec![Fr::from(0u64)];
+    state.extend_from_slice(inputs);
+    let half = p.full_rounds / 2;
+    for round in 0..p.full_rounds + p.partial_rounds {
+        for (i, s) in state.iter_mut().enumerate() {
+            *s += p.ark[round * t + i];
+        }
+        let full = round < half || round >= half + p.partial_rounds;
+        for s in state.iter_mut().take(if full { t } else { 1 }) {
+            let s2 = *s * *s;
+            *s = s2 * s2 * *s;
+        }
+        state = (0..t)
+            .map(|i| (0..t).map(|j| p.mds[i][j] * state[j]).sum())
+            .collect();
+    }
+    state[0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_schedule_matches_light_poseidon() {
+        for n in [1usize, 2, 5] {
+            let inputs: Vec<Fr> = (1..=n as u64).map(Fr::from).collect();
+            assert_eq!(permute_reference(&inputs), poseidon(&inputs), "arity {n}");
+        }
+    }
+}
