@@ -127,7 +127,10 @@ impl SecretKey {
         let r8 = babyjubjub::mul(&base8(), &r);
         let hm = challenge(&r8, &key.public, msg);
         let s = (r + babyjubjub::to_biguint(&hm) * &key.s) % subgroup_order();
-        Signature { r8, s: FieldElement(Fr::from(s)) }
+        Signature {
+            r8,
+            s: FieldElement(Fr::from(s)),
+        }
     }
 }
 
@@ -150,7 +153,12 @@ pub struct PublicKey(Point);
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PublicKey({}, {})", FieldElement(self.0.x), FieldElement(self.0.y))
+        write!(
+            f,
+            "PublicKey({}, {})",
+            FieldElement(self.0.x),
+            FieldElement(self.0.y)
+        )
     }
 }
 
@@ -210,7 +218,9 @@ impl PublicKey {
         let y2 = y * y;
         let den = babyjubjub::coeff_a() - babyjubjub::coeff_d() * y2;
         let x2 = (Fr::from(1u64) - y2)
-            * den.inverse().ok_or(SignatureError::Packed("no x for this y"))?;
+            * den
+                .inverse()
+                .ok_or(SignatureError::Packed("no x for this y"))?;
         let mut x = x2.sqrt().ok_or(SignatureError::Packed("no x for this y"))?;
         if is_negative(&x) != sign {
             x = -x;
@@ -255,7 +265,11 @@ struct PublicKeyJson {
 
 impl Serialize for PublicKey {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        PublicKeyJson { ax: self.x(), ay: self.y() }.serialize(s)
+        PublicKeyJson {
+            ax: self.x(),
+            ay: self.y(),
+        }
+        .serialize(s)
     }
 }
 
@@ -285,14 +299,21 @@ struct SignatureJson {
 
 impl Serialize for Signature {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        SignatureJson { r8x: FieldElement(self.r8.x), r8y: FieldElement(self.r8.y), s: self.s }
-            .serialize(s)
+        SignatureJson {
+            r8x: FieldElement(self.r8.x),
+            r8y: FieldElement(self.r8.y),
+            s: self.s,
+        }
+        .serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Signature {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let j = SignatureJson::deserialize(d)?;
-        Ok(Signature { r8: Point::new_unchecked(j.r8x.0, j.r8y.0), s: j.s })
+        Ok(Signature {
+            r8: Point::new_unchecked(j.r8x.0, j.r8y.0),
+            s: j.s,
+        })
     }
 }

@@ -10,7 +10,9 @@ use std::{fmt, str::FromStr};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
     /// Empty, non-digit characters, a sign or leading zeros.
-    #[error("expected a canonical decimal integer (digits only, no sign, no leading zeros), got {0:?}")]
+    #[error(
+        "expected a canonical decimal integer (digits only, no sign, no leading zeros), got {0:?}"
+    )]
     NotDecimal(String),
     /// The integer is not below the BN254 scalar field modulus.
     #[error("value is not below the BN254 scalar field modulus p; reduce it or check its source")]
@@ -49,7 +51,10 @@ impl FieldElement {
     /// Parses 32 big-endian bytes; rejects values `≥ p` instead of reducing them.
     pub fn from_be_bytes(bytes: &[u8]) -> Result<Self, ParseError> {
         if bytes.len() != 32 {
-            return Err(ParseError::Length { expected: 32, got: bytes.len() });
+            return Err(ParseError::Length {
+                expected: 32,
+                got: bytes.len(),
+            });
         }
         let n = BigUint::from_bytes_be(bytes);
         if n >= modulus() {
@@ -178,10 +183,10 @@ pub mod u64_string {
 /// Lower-case hex of 32 bytes, for keys in files.
 pub(crate) fn decode_hex32(s: &str) -> Result<[u8; 32], ParseError> {
     let bytes = hex::decode(s.trim()).map_err(|e| ParseError::Hex(e.to_string()))?;
-    bytes
-        .as_slice()
-        .try_into()
-        .map_err(|_| ParseError::Length { expected: 32, got: bytes.len() })
+    bytes.as_slice().try_into().map_err(|_| ParseError::Length {
+        expected: 32,
+        got: bytes.len(),
+    })
 }
 
 #[cfg(test)]
@@ -196,7 +201,10 @@ mod tests {
         assert_eq!(x.to_string(), p_minus_1);
         assert_eq!(p.parse::<FieldElement>(), Err(ParseError::NotInField));
         for bad in ["", "-1", "+1", "01", "1.0", "0x10", " 1", "1e3"] {
-            assert!(matches!(bad.parse::<FieldElement>(), Err(ParseError::NotDecimal(_))), "{bad}");
+            assert!(
+                matches!(bad.parse::<FieldElement>(), Err(ParseError::NotDecimal(_))),
+                "{bad}"
+            );
         }
         assert_eq!("0".parse::<FieldElement>().unwrap(), FieldElement::ZERO);
     }
@@ -207,7 +215,10 @@ mod tests {
         assert_eq!(FieldElement::from_be_bytes(&p), Err(ParseError::NotInField));
         let x = FieldElement::from(12345u64);
         assert_eq!(FieldElement::from_be_bytes(&x.to_be_bytes()).unwrap(), x);
-        assert!(matches!(FieldElement::from_be_bytes(&[0u8; 31]), Err(ParseError::Length { .. })));
+        assert!(matches!(
+            FieldElement::from_be_bytes(&[0u8; 31]),
+            Err(ParseError::Length { .. })
+        ));
     }
 
     #[test]

@@ -47,7 +47,10 @@ pub fn h2f(domain: &str, parts: &[&[u8]]) -> FieldElement {
 /// `dest = H2F("x402-zk/dest/v1", network, asset, payTo)`: binds chain (CAIP-2
 /// network id), token and recipient in one element.
 pub fn dest(network: &str, asset: &str, pay_to: &str) -> FieldElement {
-    h2f(DEST_DOMAIN, &[network.as_bytes(), asset.as_bytes(), pay_to.as_bytes()])
+    h2f(
+        DEST_DOMAIN,
+        &[network.as_bytes(), asset.as_bytes(), pay_to.as_bytes()],
+    )
 }
 
 /// `context = H2F("x402-zk/ctx/v1", resource, challenge)`: binds a proof to one
@@ -59,7 +62,10 @@ pub fn context(resource: &str, challenge: &str) -> FieldElement {
 /// `payment_id = H2F("x402-zk/payment/v1", network, transaction)`: the settled
 /// transaction, with its chain so that equal ids on two chains stay distinct.
 pub fn payment_id(network: &str, transaction: &str) -> FieldElement {
-    h2f(PAYMENT_DOMAIN, &[network.as_bytes(), transaction.as_bytes()])
+    h2f(
+        PAYMENT_DOMAIN,
+        &[network.as_bytes(), transaction.as_bytes()],
+    )
 }
 
 #[cfg(test)]

@@ -35,7 +35,10 @@ pub fn poseidon(inputs: &[Fr]) -> Fr {
 /// Round constants and MDS matrix for a state of width `t = inputs + 1`, for the
 /// in-circuit twin of [`poseidon`].
 pub fn parameters(inputs: usize) -> PoseidonParameters<Fr> {
-    assert!((1..=MAX_INPUTS).contains(&inputs), "Poseidon takes 1..=12 inputs");
+    assert!(
+        (1..=MAX_INPUTS).contains(&inputs),
+        "Poseidon takes 1..=12 inputs"
+    );
     bn254_x5::get_poseidon_parameters::<Fr>((inputs + 1) as u8).expect("width checked above")
 }
 

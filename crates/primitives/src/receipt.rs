@@ -41,7 +41,11 @@ impl ReceiptBody {
 
     /// Signs the body with the issuer's key.
     pub fn sign(self, key: &SecretKey) -> Receipt {
-        Receipt { signature: key.sign(self.message()), issuer: key.public_key(), body: self }
+        Receipt {
+            signature: key.sign(self.message()),
+            issuer: key.public_key(),
+            body: self,
+        }
     }
 }
 
@@ -127,8 +131,15 @@ pub struct Policy {
 pub const PUBLIC_INPUTS: usize = 7;
 
 /// Names of the public inputs, in their order (part of the versioned key format).
-pub const PUBLIC_INPUT_NAMES: [&str; PUBLIC_INPUTS] =
-    ["nullifier", "context", "dest", "min_amount", "not_before", "issuer_ax", "issuer_ay"];
+pub const PUBLIC_INPUT_NAMES: [&str; PUBLIC_INPUTS] = [
+    "nullifier",
+    "context",
+    "dest",
+    "min_amount",
+    "not_before",
+    "issuer_ax",
+    "issuer_ay",
+];
 
 /// The public inputs of a receipt proof.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -306,7 +317,10 @@ impl Witness {
             });
         }
         if body.paid_at < policy.not_before {
-            return Err(WitnessError::TooOld { paid_at: body.paid_at, not_before: policy.not_before });
+            return Err(WitnessError::TooOld {
+                paid_at: body.paid_at,
+                not_before: policy.not_before,
+            });
         }
         if self.payer_secret.commitment() != body.payer_commitment {
             return Err(WitnessError::WrongSecret);

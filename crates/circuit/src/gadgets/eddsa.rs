@@ -1,0 +1,98 @@
+//! EdDSA-Poseidon verification in R1CS, stricter than circomlib's
+//! `EdDSAPoseidonVerifier`.
+//!
+//! Twin: [`x402_zk_primitives::eddsa::PublicKey::verify`]. Constraints:
+//!
+//! 1. `A` and `R8` on the curve (circomlib checks neither);
+//! 2. `A` not of small order: `x(4A) ≠ 0` (4A is the identity or the point of order
+//!    2 exactly when the order of `A` divides 8);
+//! 3. `S < l`: 251-bit decomposition and `S ≤ l − 1` (no malleable `S + l`);
+//! 4. `h = Poseidon(R8x, R8y, Ax, Ay, msg)` with its 254 canonical bits (alias check);
+//! 5. `S·Base8 = R8 + h·(8A)`;
+//! 6. `R8` not of small order: `x(R8) ≠ 0`. By (5), `R8 = S·Base8 − h·8A` lies in the
+//!    prime-order subgroup, whose only point with `x = 0` is the identity.
+
+use super::{
+    bits::{enforce_le_constant, to_bits, to_bits_strict},
+    curve::PointVar,
+    poseidon::poseidon,
+    scalar_mul::{fixed_base_mul, variable_base_mul},
+};
+use crate::num::{Cs, Num};
+use ark_relations::r1cs::SynthesisError;
+use x402_zk_primitives::babyjubjub::{base8, subgroup_order};
+
+/// Bits of `S`: `l < 2^251`.
+pub const S_BITS: usize = 251;
+
+/// Enforces that `(r8, s)` is a valid signature of `msg` under `a`.
+pub fn verify(
+    cs: &Cs,
+    a: &PointVar,
+    r8: &PointVar,
+    s: &Num,
+    msg: &Num,
+) -> Result<(), SynthesisError> {
+    a.enforce_on_curve(cs)?;
+    r8.enforce_on_curve(cs)?;
+
+    let a4 = a.double(cs)?.double(cs)?;
+    a4.x.enforce_nonzero(cs)?;
+    let a8 = a4.double(cs)?;
+
+    let s_bits = to_bits(cs, s, S_BITS)?;
+    enforce_le_constant(cs, &s_bits, &(subgroup_order() - 1u32))?;
+
+    let h = poseidon(
+        cs,
+        &[
+            r8.x.clone(),
+            r8.y.clone(),
+            a.x.clone(),
+            a.y.clone(),
+            msg.clone(),
+        ],
+    )?;
+    let h_bits = to_bits_strict(cs, &h)?;
+
+    let left = fixed_base_mul(cs, &s_bits, &base8())?;
+    let right = r8.add(cs, &variable_base_mul(cs, &h_bits, &a8)?)?;
+    left.enforce_equal(cs, &right)?;
+
+    r8.x.enforce_nonzero(cs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::Fr;
+    use ark_relations::r1cs::ConstraintSystem;
+    use x402_zk_primitives::eddsa::SecretKey;
+
+    fn satisfied(a: (Fr, Fr), r8: (Fr, Fr), s: Fr, msg: Fr) -> bool {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let w = |v| Num::witness(&cs, Some(v)).unwrap();
+        let a = PointVar {
+            x: w(a.0),
+            y: w(a.1),
+        };
+        let r8 = PointVar {
+            x: w(r8.0),
+            y: w(r8.1),
+        };
+        verify(&cs, &a, &r8, &w(s), &w(msg)).unwrap();
+        cs.is_satisfied().unwrap()
+    }
+
+    #[test]
+    fn agrees_with_native_verification() {
+        let sk = SecretKey::from_bytes([3; 32]);
+        let pk = sk.public_key().point();
+        let msg = Fr::from(77u64);
+        let sig = sk.sign(msg);
+        let r8 = (sig.r8.x, sig.r8.y);
+        assert!(satisfied((pk.x, pk.y), r8, sig.s.0, msg));
+        assert!(!satisfied((pk.x, pk.y), r8, sig.s.0, msg + Fr::from(1u64)));
+        assert!(!satisfied((pk.x, pk.y), r8, sig.s.0 + Fr::from(1u64), msg));
+    }
+}

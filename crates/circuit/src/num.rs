@@ -1,0 +1,219 @@
+//! `Num`: a linear combination of circuit variables together with its value, and
+//! `Bit`, a `Num` constrained to 0 or 1. Linear operations are free; a product
+//! costs one constraint.
+
+use ark_bn254::Fr;
+use ark_ff::{Field, One, Zero};
+use ark_relations::r1cs::{ConstraintSystemRef, LinearCombination, SynthesisError, Variable};
+
+/// The constraint system every gadget writes into.
+pub type Cs = ConstraintSystemRef<Fr>;
+
+/// A linear combination of variables with its value (`None` during key setup).
+#[derive(Clone, Debug)]
+pub struct Num {
+    lc: LinearCombination<Fr>,
+    value: Option<Fr>,
+}
+
+impl Num {
+    /// A constant (no variable).
+    pub fn constant(c: Fr) -> Self {
+        Num {
+            lc: LinearCombination::from((c, Variable::One)),
+            value: Some(c),
+        }
+    }
+
+    /// Zero.
+    pub fn zero() -> Self {
+        Num {
+            lc: LinearCombination::zero(),
+            value: Some(Fr::zero()),
+        }
+    }
+
+    /// One.
+    pub fn one() -> Self {
+        Self::constant(Fr::one())
+    }
+
+    /// A new private (witness) variable.
+    pub fn witness(cs: &Cs, value: Option<Fr>) -> Result<Self, SynthesisError> {
+        let var = cs.new_witness_variable(|| value.ok_or(SynthesisError::AssignmentMissing))?;
+        Ok(Num {
+            lc: var.into(),
+            value,
+        })
+    }
+
+    /// A new public (instance) variable.
+    pub fn input(cs: &Cs, value: Option<Fr>) -> Result<Self, SynthesisError> {
+        let var = cs.new_input_variable(|| value.ok_or(SynthesisError::AssignmentMissing))?;
+        Ok(Num {
+            lc: var.into(),
+            value,
+        })
+    }
+
+    /// The value, if known (always, outside key setup).
+    pub fn value(&self) -> Option<Fr> {
+        self.value
+    }
+
+    /// The linear combination.
+    pub fn lc(&self) -> &LinearCombination<Fr> {
+        &self.lc
+    }
+
+    /// Whether no variable occurs (the value is a constant).
+    pub fn is_constant(&self) -> bool {
+        self.lc.iter().all(|(_, v)| *v == Variable::One)
+    }
+
+    /// `self + other` (free).
+    pub fn add(&self, other: &Num) -> Num {
+        Num {
+            lc: &self.lc + &other.lc,
+            value: zip(self.value, other.value, |a, b| a + b),
+        }
+    }
+
+    /// `self − other` (free).
+    pub fn sub(&self, other: &Num) -> Num {
+        Num {
+            lc: &self.lc - &other.lc,
+            value: zip(self.value, other.value, |a, b| a - b),
+        }
+    }
+
+    /// `c·self` (free).
+    pub fn scale(&self, c: Fr) -> Num {
+        if c.is_zero() {
+            return Num::zero();
+        }
+        Num {
+            lc: &self.lc * c,
+            value: self.value.map(|v| v * c),
+        }
+    }
+
+    /// `self + c` (free).
+    pub fn add_constant(&self, c: Fr) -> Num {
+        self.add(&Num::constant(c))
+    }
+
+    /// `self·other`: one constraint, or none when either side is constant.
+    pub fn mul(&self, cs: &Cs, other: &Num) -> Result<Num, SynthesisError> {
+        if let (true, Some(c)) = (self.is_constant(), self.value) {
+            return Ok(other.scale(c));
+        }
+        if let (true, Some(c)) = (other.is_constant(), other.value) {
+            return Ok(self.scale(c));
+        }
+        let out = Num::witness(cs, zip(self.value, other.value, |a, b| a * b))?;
+        enforce(cs, self, other, &out)?;
+        Ok(out)
+    }
+
+    /// `self²`.
+    pub fn square(&self, cs: &Cs) -> Result<Num, SynthesisError> {
+        self.mul(cs, self)
+    }
+
+    /// `q` with `q·den = self` (one constraint). When `den = 0` the witness is 0 and
+    /// the constraint holds only if `self = 0`: callers ensure `den ≠ 0` for honest
+    /// inputs, and that a zero `den` cannot occur for inputs their checks admit.
+    pub fn div(&self, cs: &Cs, den: &Num) -> Result<Num, SynthesisError> {
+        let value = zip(self.value, den.value, |n, d| {
+            n * d.inverse().unwrap_or(Fr::zero())
+        });
+        let out = Num::witness(cs, value)?;
+        enforce(cs, &out, den, self)?;
+        Ok(out)
+    }
+
+    /// Constrains `self = other` (one constraint).
+    pub fn enforce_equal(&self, cs: &Cs, other: &Num) -> Result<(), SynthesisError> {
+        enforce(cs, &self.sub(other), &Num::one(), &Num::zero())
+    }
+
+    /// Constrains `self ≠ 0` with an inverse witness: `self·inv = 1`.
+    pub fn enforce_nonzero(&self, cs: &Cs) -> Result<(), SynthesisError> {
+        let inv = Num::witness(cs, self.value.map(|v| v.inverse().unwrap_or(Fr::zero())))?;
+        enforce(cs, self, &inv, &Num::one())
+    }
+}
+
+/// Adds the constraint `a·b = c`.
+pub fn enforce(cs: &Cs, a: &Num, b: &Num, c: &Num) -> Result<(), SynthesisError> {
+    cs.enforce_constraint(a.lc.clone(), b.lc.clone(), c.lc.clone())
+}
+
+fn zip(a: Option<Fr>, b: Option<Fr>, f: impl Fn(Fr, Fr) -> Fr) -> Option<Fr> {
+    Some(f(a?, b?))
+}
+
+/// A `Num` constrained to be 0 or 1.
+#[derive(Clone, Debug)]
+pub struct Bit(Num);
+
+impl Bit {
+    /// A new private bit, with the constraint `b·(1 − b) = 0`.
+    pub fn witness(cs: &Cs, value: Option<bool>) -> Result<Self, SynthesisError> {
+        let b = Num::witness(cs, value.map(Fr::from))?;
+        enforce(cs, &b, &Num::one().sub(&b), &Num::zero())?;
+        Ok(Bit(b))
+    }
+
+    /// The bit as a number.
+    pub fn num(&self) -> &Num {
+        &self.0
+    }
+
+    /// The value, if known.
+    pub fn value(&self) -> Option<bool> {
+        self.0.value.map(|v| !v.is_zero())
+    }
+
+    /// `self ∧ other` (one constraint).
+    pub fn and(&self, cs: &Cs, other: &Bit) -> Result<Bit, SynthesisError> {
+        Ok(Bit(self.0.mul(cs, &other.0)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_relations::r1cs::ConstraintSystem;
+
+    #[test]
+    fn products_constants_and_division() {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let a = Num::witness(&cs, Some(Fr::from(6u64))).unwrap();
+        let b = Num::witness(&cs, Some(Fr::from(7u64))).unwrap();
+        let ab = a.mul(&cs, &b).unwrap();
+        assert_eq!(ab.value(), Some(Fr::from(42u64)));
+        let scaled = a.mul(&cs, &Num::constant(Fr::from(3u64))).unwrap();
+        assert_eq!(scaled.value(), Some(Fr::from(18u64)));
+        assert_eq!(cs.num_constraints(), 1, "a product by a constant is free");
+        let q = ab.div(&cs, &b).unwrap();
+        q.enforce_equal(&cs, &a).unwrap();
+        assert!(cs.is_satisfied().unwrap());
+    }
+
+    #[test]
+    fn non_boolean_bit_and_zero_inverse_fail() {
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let b = Num::witness(&cs, Some(Fr::from(2u64))).unwrap();
+        enforce(&cs, &b, &Num::one().sub(&b), &Num::zero()).unwrap();
+        assert!(!cs.is_satisfied().unwrap());
+
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        Num::witness(&cs, Some(Fr::zero()))
+            .unwrap()
+            .enforce_nonzero(&cs)
+            .unwrap();
+        assert!(!cs.is_satisfied().unwrap());
+    }
+}
