@@ -1,1 +1,31 @@
-//! x402-zk verifier
+//! Verification of x402-zk receipt proofs (Groth16 over BN254).
+//!
+//! This crate knows the statement layout but no circuit code. Every entry point
+//! returns `Result<(), VerifyError>`: [`VerifyError::is_malformed`] tells bad
+//! input (encodings, points off the curve or outside the subgroup, wrong input
+//! count, values `≥ p` or u64 fields `≥ 2^64`) from a well-formed proof that is
+//! false ([`VerifyError::InvalidProof`]).
+//!
+//! ```no_run
+//! use x402_zk_verifier::{Proof, VerifyingKey, Verifier};
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let vk = VerifyingKey::from_bytes(&std::fs::read("keys/verifying.key")?)?;
+//! let verifier = Verifier::new(&vk);               // prepares the key once
+//! let proof = Proof::from_bytes(&std::fs::read("proof.bin")?)?;
+//! let signals = ["1", "2", "3", "4", "5", "6", "7"]; // decimal public inputs
+//! verifier.verify_signals(&signals, &proof)?;        // Ok(()) or a precise error
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod encoding;
+mod key;
+mod proof;
+mod snarkjs;
+mod verify;
+
+pub use encoding::DecodeError;
+pub use key::{SnarkjsVerifyingKey, VerifyingKey, VK_FORMAT_V1, VK_MAGIC};
+pub use proof::{Proof, SnarkjsProof, PROOF_BYTES, PROOF_FORMAT_V1};
+pub use snarkjs::{G1Json, G2Json};
+pub use verify::{verify, Verifier, VerifyError};

@@ -1,0 +1,92 @@
+//! The Groth16 check for receipt statements.
+
+use crate::{DecodeError, Proof, VerifyingKey};
+use ark_bn254::{Bn254, Fr};
+use ark_groth16::{Groth16, PreparedVerifyingKey};
+use x402_zk_primitives::{Statement, StatementError};
+
+/// Why a proof was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The proof does not decode to valid points.
+    #[error("malformed proof: {0}")]
+    MalformedProof(#[source] DecodeError),
+    /// The verifying key does not decode to valid points.
+    #[error("malformed verifying key: {0}")]
+    MalformedKey(#[source] DecodeError),
+    /// The public inputs are malformed (count, `≥ p`, u64 fields `≥ 2^64`, issuer key).
+    #[error("malformed public inputs: {0}")]
+    MalformedInputs(#[from] StatementError),
+    /// The key was made for another number of public inputs.
+    #[error("verifying key expects {expected} public inputs, the statement has {got}; was the key made for another circuit?")]
+    KeyMismatch {
+        /// Inputs the key expects.
+        expected: usize,
+        /// Inputs given.
+        got: usize,
+    },
+    /// Well-formed, but the pairing check fails: the proof is false for this
+    /// statement and key.
+    #[error("the proof does not verify for this statement and verifying key")]
+    InvalidProof,
+}
+
+impl VerifyError {
+    /// Whether the input was malformed, as opposed to a well-formed false proof.
+    pub fn is_malformed(&self) -> bool {
+        !matches!(self, VerifyError::InvalidProof)
+    }
+}
+
+/// A verifying key prepared for repeated verification (`e(α, β)` and `−γ`, `−δ`
+/// precomputed).
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    pvk: PreparedVerifyingKey<Bn254>,
+    num_inputs: usize,
+}
+
+impl Verifier {
+    /// Prepares `vk`.
+    pub fn new(vk: &VerifyingKey) -> Self {
+        Verifier {
+            pvk: ark_groth16::prepare_verifying_key(vk.as_ark()),
+            num_inputs: vk.num_public_inputs(),
+        }
+    }
+
+    /// Verifies `proof` for `statement`.
+    pub fn verify(&self, statement: &Statement, proof: &Proof) -> Result<(), VerifyError> {
+        let inputs: Vec<Fr> = statement.public_inputs().iter().map(|f| f.0).collect();
+        if inputs.len() != self.num_inputs {
+            return Err(VerifyError::KeyMismatch {
+                expected: self.num_inputs,
+                got: inputs.len(),
+            });
+        }
+        match Groth16::<Bn254>::verify_proof(&self.pvk, proof.as_ark(), &inputs) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(VerifyError::InvalidProof),
+            // Only an input-count mismatch makes arkworks fail, checked above.
+            Err(_) => Err(VerifyError::KeyMismatch {
+                expected: self.num_inputs,
+                got: inputs.len(),
+            }),
+        }
+    }
+
+    /// Verifies `proof` for decimal public signals (snarkjs `public.json` order).
+    pub fn verify_signals<S: AsRef<str>>(
+        &self,
+        signals: &[S],
+        proof: &Proof,
+    ) -> Result<(), VerifyError> {
+        self.verify(&Statement::from_decimal_signals(signals)?, proof)
+    }
+}
+
+/// Verifies `proof` for `statement` under `vk`. Prefer [`Verifier`] to verify many
+/// proofs under one key.
+pub fn verify(vk: &VerifyingKey, statement: &Statement, proof: &Proof) -> Result<(), VerifyError> {
+    Verifier::new(vk).verify(statement, proof)
+}
