@@ -1,0 +1,79 @@
+//! Median prove (witness generation included) and verify times for one receipt.
+//! Run: `cargo bench -p x402-zk-prover --bench prove_verify`.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use x402_zk_primitives::{
+    eddsa::SecretKey, h2f, FieldElement, PayerSecret, Policy, ReceiptBody, Witness,
+};
+use x402_zk_prover::{prove, setup_dev, ProvingKey};
+use x402_zk_verifier::{Proof, Verifier, VerifyingKey};
+
+fn bench(c: &mut Criterion) {
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let (pk, vk) = setup_dev(&mut rng).unwrap();
+    let issuer = SecretKey::from_bytes([1; 32]);
+    let buyer = PayerSecret::from_field(FieldElement::from(42u64));
+    let dest = h2f::dest("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", "USDC", "seller");
+    let receipt = ReceiptBody {
+        amount: 1_500_000,
+        dest,
+        paid_at: 1_700_000_000,
+        payment_id: h2f::payment_id("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", "tx"),
+        payer_commitment: buyer.commitment(),
+    }
+    .sign(&issuer);
+    let policy = Policy {
+        dest,
+        min_amount: 1_000_000,
+        not_before: 1_699_999_940,
+        issuer: issuer.public_key(),
+        context: h2f::context("https://api.example/r", "c"),
+    };
+    let witness = Witness {
+        receipt,
+        payer_secret: buyer,
+    };
+    let (statement, proof) = prove(&pk, &witness, &policy, &mut rng).unwrap();
+    let verifier = Verifier::new(&vk);
+
+    let mut g = c.benchmark_group("receipt");
+    g.sample_size(20);
+    g.bench_function("prove (witness + Groth16, stock ark-groth16)", |b| {
+        b.iter(|| prove(&pk, &witness, &policy, &mut rng).unwrap())
+    });
+    g.sample_size(100);
+    g.bench_function("verify (prepared key, typed statement)", |b| {
+        b.iter(|| verifier.verify(&statement, &proof).unwrap())
+    });
+    let bytes = proof.to_bytes();
+    let signals: Vec<String> = statement
+        .public_inputs()
+        .iter()
+        .map(|f| f.to_string())
+        .collect();
+    g.bench_function(
+        "verify (decode proof bytes + decimal signals + checks)",
+        |b| {
+            b.iter(|| {
+                verifier
+                    .verify_signals(&signals, &Proof::from_bytes(&bytes).unwrap())
+                    .unwrap()
+            })
+        },
+    );
+    let pk_bytes = pk.to_bytes();
+    g.sample_size(10);
+    g.bench_function("load proving key", |b| {
+        b.iter(|| ProvingKey::from_bytes(&pk_bytes).unwrap())
+    });
+    let vk_bytes = vk.to_bytes();
+    g.bench_function("load verifying key", |b| {
+        b.iter(|| VerifyingKey::from_bytes(&vk_bytes).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

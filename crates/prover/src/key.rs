@@ -1,0 +1,99 @@
+//! Proving keys on disk: `"x402zkPK" ‖ version ‖ SHA-256(body) ‖ body`, the body
+//! being arkworks' uncompressed serialization (fast to load). The hash catches
+//! corruption and truncation; the shape is checked against the circuit.
+
+use crate::ProveError;
+use ark_bn254::Bn254;
+use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
+use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+use x402_zk_circuit::ReceiptCircuit;
+use x402_zk_verifier::{DecodeError, VerifyingKey};
+
+/// Magic bytes opening a proving-key file.
+pub const PK_MAGIC: &[u8; 8] = b"x402zkPK";
+/// Current proving-key format version.
+pub const PK_FORMAT_V1: u8 = 1;
+
+/// A Groth16 proving key for the receipt circuit, shape-checked.
+#[derive(Clone, Debug)]
+pub struct ProvingKey(pub(crate) ark_groth16::ProvingKey<Bn254>);
+
+/// (instance variables incl. the constant 1, witness variables) of the circuit.
+fn circuit_shape() -> (usize, usize) {
+    static SHAPE: OnceLock<(usize, usize)> = OnceLock::new();
+    *SHAPE.get_or_init(|| {
+        let cs = ConstraintSystem::new_ref();
+        cs.set_mode(SynthesisMode::Setup);
+        ReceiptCircuit::blank()
+            .generate_constraints(cs.clone())
+            .expect("blank circuit synthesizes");
+        (cs.num_instance_variables(), cs.num_witness_variables())
+    })
+}
+
+impl ProvingKey {
+    /// Wraps an arkworks key after checking it has the circuit's shape.
+    pub fn from_ark(pk: ark_groth16::ProvingKey<Bn254>) -> Result<Self, ProveError> {
+        let (inputs, witnesses) = circuit_shape();
+        let ok = pk.a_query.len() == inputs + witnesses
+            && pk.b_g2_query.len() == inputs + witnesses
+            && pk.l_query.len() == witnesses
+            && pk.vk.gamma_abc_g1.len() == inputs;
+        if !ok {
+            return Err(ProveError::KeyMismatch);
+        }
+        Ok(ProvingKey(pk))
+    }
+
+    /// The verifying key contained in the proving key.
+    pub fn verifying_key(&self) -> Result<VerifyingKey, DecodeError> {
+        VerifyingKey::from_ark(&self.0.vk)
+    }
+
+    /// The file form.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut body = Vec::with_capacity(self.0.uncompressed_size());
+        self.0
+            .serialize_uncompressed(&mut body)
+            .expect("writing to a Vec cannot fail");
+        let mut out = Vec::with_capacity(8 + 1 + 32 + body.len());
+        out.extend_from_slice(PK_MAGIC);
+        out.push(PK_FORMAT_V1);
+        out.extend_from_slice(&Sha256::digest(&body));
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Parses the file form, checking magic, version, hash and shape.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProveError> {
+        if bytes.len() < 41 {
+            return Err(DecodeError::Length {
+                what: "proving key",
+                expected: 41,
+                got: bytes.len(),
+            }
+            .into());
+        }
+        if &bytes[..8] != PK_MAGIC {
+            return Err(DecodeError::BadMagic("proving key").into());
+        }
+        if bytes[8] != PK_FORMAT_V1 {
+            return Err(DecodeError::UnsupportedVersion {
+                what: "proving key",
+                version: bytes[8],
+            }
+            .into());
+        }
+        let body = &bytes[41..];
+        if Sha256::digest(body).as_slice() != &bytes[9..41] {
+            return Err(DecodeError::HashMismatch("proving key").into());
+        }
+        // The hash vouches for the content we wrote, so the (slow) point validation
+        // is skipped; a tampered key can only yield proofs that fail to verify.
+        let pk = ark_groth16::ProvingKey::deserialize_uncompressed_unchecked(body)
+            .map_err(|e| DecodeError::Json(format!("proving key body: {e}")))?;
+        Self::from_ark(pk)
+    }
+}

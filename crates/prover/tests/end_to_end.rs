@@ -1,0 +1,159 @@
+//! Setup, prove, verify, and every way a proof must fail to verify.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::sync::OnceLock;
+use x402_zk_primitives::{
+    eddsa::SecretKey, h2f, FieldElement, PayerSecret, Policy, ReceiptBody, Witness, WitnessError,
+};
+use x402_zk_prover::{prove, setup_dev, ProveError, ProvingKey};
+use x402_zk_verifier::{verify, Proof, VerifyError, VerifyingKey};
+
+fn keys() -> &'static (ProvingKey, VerifyingKey) {
+    static KEYS: OnceLock<(ProvingKey, VerifyingKey)> = OnceLock::new();
+    KEYS.get_or_init(|| setup_dev(&mut ChaCha20Rng::seed_from_u64(7)).unwrap())
+}
+
+fn fixture() -> (Witness, Policy) {
+    let issuer = SecretKey::from_bytes([1; 32]);
+    let buyer = PayerSecret::from_field(FieldElement::from(99u64));
+    let dest = h2f::dest("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", "USDC", "seller");
+    let receipt = ReceiptBody {
+        amount: 1_500_000,
+        dest,
+        paid_at: 1_700_000_000,
+        payment_id: h2f::payment_id("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", "tx-1"),
+        payer_commitment: buyer.commitment(),
+    }
+    .sign(&issuer);
+    let policy = Policy {
+        dest,
+        min_amount: 1_000_000,
+        not_before: 1_699_999_940,
+        issuer: issuer.public_key(),
+        context: h2f::context("https://api.example/report", "challenge-1"),
+    };
+    (
+        Witness {
+            receipt,
+            payer_secret: buyer,
+        },
+        policy,
+    )
+}
+
+#[test]
+fn proof_verifies_and_binds_every_public_input() {
+    let (pk, vk) = keys();
+    let (witness, policy) = fixture();
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let (statement, proof) = prove(pk, &witness, &policy, &mut rng).unwrap();
+    verify(vk, &statement, &proof).unwrap();
+    statement.satisfies(&policy).unwrap();
+    assert_eq!(
+        statement.nullifier,
+        witness
+            .payer_secret
+            .nullifier(witness.receipt.body.payment_id)
+    );
+
+    // Another request's context, another price, another nullifier: all false.
+    let mut other = statement;
+    other.context = h2f::context("https://api.example/report", "challenge-2");
+    assert_eq!(verify(vk, &other, &proof), Err(VerifyError::InvalidProof));
+    let mut other = statement;
+    other.min_amount -= 1;
+    assert_eq!(verify(vk, &other, &proof), Err(VerifyError::InvalidProof));
+    let mut other = statement;
+    other.nullifier = FieldElement::from(1u64);
+    assert_eq!(verify(vk, &other, &proof), Err(VerifyError::InvalidProof));
+    let mut other = statement;
+    other.not_before += 1;
+    assert_eq!(verify(vk, &other, &proof), Err(VerifyError::InvalidProof));
+    let mut other = statement;
+    other.dest = FieldElement::from(5u64);
+    assert_eq!(verify(vk, &other, &proof), Err(VerifyError::InvalidProof));
+    let mut other = statement;
+    other.issuer = SecretKey::from_bytes([2; 32]).public_key();
+    assert_eq!(verify(vk, &other, &proof), Err(VerifyError::InvalidProof));
+
+    // Two proofs of one receipt share the nullifier but differ (re-randomised).
+    let (statement2, proof2) = prove(pk, &witness, &policy, &mut rng).unwrap();
+    assert_eq!(statement2.nullifier, statement.nullifier);
+    assert_ne!(proof2.to_bytes(), proof.to_bytes());
+
+    // A proof under another key is false.
+    let (_, other_vk) = setup_dev(&mut ChaCha20Rng::seed_from_u64(8)).unwrap();
+    assert_eq!(
+        verify(&other_vk, &statement, &proof),
+        Err(VerifyError::InvalidProof)
+    );
+
+    // The bytes survive a round trip.
+    verify(
+        vk,
+        &statement,
+        &Proof::from_bytes(&proof.to_bytes()).unwrap(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn prover_refuses_receipts_that_do_not_meet_the_policy() {
+    let (pk, _) = keys();
+    let mut rng = ChaCha20Rng::seed_from_u64(2);
+    let (witness, policy) = fixture();
+    let expensive = Policy {
+        min_amount: 2_000_000,
+        ..policy
+    };
+    assert!(matches!(
+        prove(pk, &witness, &expensive, &mut rng),
+        Err(ProveError::Witness(WitnessError::AmountTooLow { .. }))
+    ));
+    let recent = Policy {
+        not_before: 1_700_000_001,
+        ..policy
+    };
+    assert!(matches!(
+        prove(pk, &witness, &recent, &mut rng),
+        Err(ProveError::Witness(WitnessError::TooOld { .. }))
+    ));
+    let other_issuer = Policy {
+        issuer: SecretKey::from_bytes([3; 32]).public_key(),
+        ..policy
+    };
+    assert!(matches!(
+        prove(pk, &witness, &other_issuer, &mut rng),
+        Err(ProveError::Witness(WitnessError::WrongIssuer))
+    ));
+    let mut wrong_secret = witness.clone();
+    wrong_secret.payer_secret = PayerSecret::from_field(FieldElement::from(100u64));
+    assert!(matches!(
+        prove(pk, &wrong_secret, &policy, &mut rng),
+        Err(ProveError::Witness(WitnessError::WrongSecret))
+    ));
+}
+
+#[test]
+fn proving_key_files_are_checked() {
+    let (pk, vk) = keys();
+    let bytes = pk.to_bytes();
+    let loaded = ProvingKey::from_bytes(&bytes).unwrap();
+    assert_eq!(loaded.verifying_key().unwrap(), *vk);
+    let mut corrupted = bytes.clone();
+    let n = corrupted.len();
+    corrupted[n / 2] ^= 1;
+    assert!(matches!(
+        ProvingKey::from_bytes(&corrupted),
+        Err(ProveError::Decode(_))
+    ));
+    assert!(matches!(
+        ProvingKey::from_bytes(&bytes[..1000]),
+        Err(ProveError::Decode(_))
+    ));
+    assert!(matches!(
+        ProvingKey::from_bytes(b"not a key at all, clearly not a key"),
+        Err(ProveError::Decode(_))
+    ));
+}
