@@ -123,7 +123,7 @@ fn synthesize(
     mark("public u64 range checks and two comparisons");
 
     // msg = Poseidon(amount, dest, paid_at, payment_id, Poseidon(payer_secret)).
-    let commitment = poseidon(cs, &[payer_secret.clone()])?;
+    let commitment = poseidon(cs, std::slice::from_ref(&payer_secret))?;
     mark("payer_commitment = Poseidon(1)");
     let msg = poseidon(cs, &[amount, dest, paid_at, payment_id.clone(), commitment])?;
     mark("msg = Poseidon(5)");

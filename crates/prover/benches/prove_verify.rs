@@ -1,5 +1,6 @@
 //! Median prove (witness generation included) and verify times for one receipt.
 //! Run: `cargo bench -p x402-zk-prover --bench prove_verify`.
+#![allow(missing_docs)] // criterion_group! generates undocumented items
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::SeedableRng;
