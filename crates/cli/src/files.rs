@@ -3,7 +3,9 @@
 use anyhow::{bail, Context, Result};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::{fs, io::Write, path::Path};
-use x402_zk_primitives::{eddsa::PublicKey, field::u64_string, h2f, FieldElement, Policy, ReceiptBody, Statement};
+use x402_zk_primitives::{
+    eddsa::PublicKey, field::u64_string, h2f, FieldElement, Policy, ReceiptBody, Statement,
+};
 
 /// A settled x402 payment the issuer signs a receipt for (`issuer sign`).
 #[derive(Debug, Deserialize, Serialize)]
@@ -79,7 +81,8 @@ pub struct ProofFile {
 }
 
 pub fn read_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
-    let text = fs::read_to_string(path).with_context(|| format!("reading {what} {}", path.display()))?;
+    let text =
+        fs::read_to_string(path).with_context(|| format!("reading {what} {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("{what} {} is not valid", path.display()))
 }
 
@@ -110,12 +113,16 @@ pub fn write_file(path: &Path, bytes: &[u8], secret: bool, overwrite: bool) -> R
     }
     let mut f = opts.open(path).with_context(|| {
         if path.exists() && !overwrite {
-            format!("{} exists; refusing to overwrite a secret (pass --force)", path.display())
+            format!(
+                "{} exists; refusing to overwrite a secret (pass --force)",
+                path.display()
+            )
         } else {
             format!("creating {}", path.display())
         }
     })?;
-    f.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
     #[cfg(unix)]
     if secret {
         use std::os::unix::fs::PermissionsExt;
@@ -134,10 +141,15 @@ pub fn read_secret(path: &Path, what: &str) -> Result<String> {
             .permissions()
             .mode();
         if mode & 0o077 != 0 {
-            eprintln!("warning: {} is readable by others (mode {:o}); chmod 600 it", path.display(), mode & 0o777);
+            eprintln!(
+                "warning: {} is readable by others (mode {:o}); chmod 600 it",
+                path.display(),
+                mode & 0o777
+            );
         }
     }
-    let text = fs::read_to_string(path).with_context(|| format!("reading {what} {}", path.display()))?;
+    let text =
+        fs::read_to_string(path).with_context(|| format!("reading {what} {}", path.display()))?;
     let line = text.trim();
     if line.is_empty() {
         bail!("{what} {} is empty", path.display());

@@ -9,12 +9,20 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use files::*;
 use std::{path::PathBuf, process::ExitCode, time::Instant};
-use x402_zk_primitives::{eddsa::SecretKey, FieldElement, PayerSecret, Receipt, Statement, Witness};
+use x402_zk_primitives::{
+    eddsa::SecretKey, FieldElement, PayerSecret, Receipt, Statement, Witness,
+};
 use x402_zk_prover::{prove, setup_dev, ProvingKey};
-use x402_zk_verifier::{Proof, SnarkjsProof, SnarkjsVerifyingKey, VerifyError, Verifier, VerifyingKey};
+use x402_zk_verifier::{
+    Proof, SnarkjsProof, SnarkjsVerifyingKey, Verifier, VerifyError, VerifyingKey,
+};
 
 #[derive(Parser)]
-#[command(name = "x402-zk", version, about = "Private x402 payments: receipts, Groth16 proofs, verification")]
+#[command(
+    name = "x402-zk",
+    version,
+    about = "Private x402 payments: receipts, Groth16 proofs, verification"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -175,12 +183,26 @@ fn run(command: Command) -> Result<()> {
         }
         Command::Payer(PayerCmd::Secret { out, force }) => {
             let secret = PayerSecret::generate();
-            write_file(&out, format!("{}\n", secret.expose()).as_bytes(), true, force)?;
-            println!("{}", serde_json::json!({ "payerCommitment": secret.commitment() }));
+            write_file(
+                &out,
+                format!("{}\n", secret.expose()).as_bytes(),
+                true,
+                force,
+            )?;
+            println!(
+                "{}",
+                serde_json::json!({ "payerCommitment": secret.commitment() })
+            );
             eprintln!("wrote payer secret {} (mode 0600)", out.display());
         }
         Command::Setup { dev, out_dir } => setup(dev, &out_dir)?,
-        Command::Prove { pk, receipt, secret, policy, out } => {
+        Command::Prove {
+            pk,
+            receipt,
+            secret,
+            policy,
+            out,
+        } => {
             let t = Instant::now();
             let pk = ProvingKey::from_bytes(&read_bytes(&pk, "proving key")?)
                 .with_context(|| format!("loading proving key {}", pk.display()))?;
@@ -190,22 +212,40 @@ fn run(command: Command) -> Result<()> {
                 .parse()
                 .with_context(|| format!("payer secret in {}", secret.display()))?;
             let policy = read_json::<PolicyFile>(&policy, "policy")?.policy();
-            let witness = Witness { receipt, payer_secret: PayerSecret::from_field(secret) };
+            let witness = Witness {
+                receipt,
+                payer_secret: PayerSecret::from_field(secret),
+            };
             let t = Instant::now();
             let (statement, proof) = prove(&pk, &witness, &policy, &mut rand::rngs::OsRng)?;
             let prove_ms = ms(t);
-            let file = ProofFile { version: 1, proof: hex::encode(proof.to_bytes()), statement };
+            let file = ProofFile {
+                version: 1,
+                proof: hex::encode(proof.to_bytes()),
+                statement,
+            };
             write_json(&out, &file)?;
-            eprintln!("wrote proof {} (key load {load_ms:.1} ms, prove {prove_ms:.1} ms)", out.display());
+            eprintln!(
+                "wrote proof {} (key load {load_ms:.1} ms, prove {prove_ms:.1} ms)",
+                out.display()
+            );
         }
-        Command::Verify { vk, proof, policy, snarkjs, public } => {
+        Command::Verify {
+            vk,
+            proof,
+            policy,
+            snarkjs,
+            public,
+        } => {
             let (verifier, statement, proof) = if snarkjs {
                 let vk: SnarkjsVerifyingKey = read_json(&vk, "snarkjs verification key")?;
                 let vk = VerifyingKey::from_snarkjs(&vk).context("verification key")?;
                 let p: SnarkjsProof = read_json(&proof, "snarkjs proof")?;
                 let proof = Proof::from_snarkjs(&p).context("proof")?;
-                let signals: Vec<String> = read_json(&public.expect("clap requires --public"), "public signals")?;
-                let statement = Statement::from_decimal_signals(&signals).context("public signals")?;
+                let signals: Vec<String> =
+                    read_json(&public.expect("clap requires --public"), "public signals")?;
+                let statement =
+                    Statement::from_decimal_signals(&signals).context("public signals")?;
                 (Verifier::new(&vk), statement, proof)
             } else {
                 let vk = VerifyingKey::from_bytes(&read_bytes(&vk, "verifying key")?)
@@ -229,19 +269,28 @@ fn run(command: Command) -> Result<()> {
                 let policy = read_json::<PolicyFile>(&policy, "policy")?.policy();
                 statement.satisfies(&policy)?;
             }
-            println!("proof valid: nullifier {} ({verify_ms:.2} ms)", statement.nullifier);
+            println!(
+                "proof valid: nullifier {} ({verify_ms:.2} ms)",
+                statement.nullifier
+            );
         }
         Command::Export(ExportCmd::Snarkjs { vk, proof, out_dir }) => {
             let vk = VerifyingKey::from_bytes(&read_bytes(&vk, "verifying key")?)
                 .with_context(|| format!("verifying key {}", vk.display()))?;
-            std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+            std::fs::create_dir_all(&out_dir)
+                .with_context(|| format!("creating {}", out_dir.display()))?;
             write_json(&out_dir.join("verification_key.json"), &vk.to_snarkjs())?;
             if let Some(proof) = proof {
                 let file: ProofFile = read_json(&proof, "proof")?;
                 let bytes = hex::decode(&file.proof).context("proof: not hexadecimal")?;
                 let proof = Proof::from_bytes(&bytes).context("proof")?;
                 write_json(&out_dir.join("proof.json"), &proof.to_snarkjs())?;
-                let signals: Vec<String> = file.statement.public_inputs().iter().map(|f| f.to_string()).collect();
+                let signals: Vec<String> = file
+                    .statement
+                    .public_inputs()
+                    .iter()
+                    .map(|f| f.to_string())
+                    .collect();
                 write_json(&out_dir.join("public.json"), &signals)?;
             }
             eprintln!("wrote snarkjs files to {}", out_dir.display());
@@ -261,7 +310,12 @@ fn setup(dev: bool, out_dir: &std::path::Path) -> Result<()> {
     write_file(&out_dir.join("proving.key"), &pk.to_bytes(), false, true)?;
     write_file(&out_dir.join("verifying.key"), &vk.to_bytes(), false, true)?;
     write_json(&out_dir.join("verification_key.json"), &vk.to_snarkjs())?;
-    eprintln!("wrote keys to {} in {:.1} ms; vkHash {}", out_dir.display(), ms(t), vk.hash_hex());
+    eprintln!(
+        "wrote keys to {} in {:.1} ms; vkHash {}",
+        out_dir.display(),
+        ms(t),
+        vk.hash_hex()
+    );
     Ok(())
 }
 

@@ -10,13 +10,21 @@ struct Out {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_x402-zk")).args(args).current_dir(dir).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_x402-zk"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
     let o = Out {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into(),
         stderr: String::from_utf8_lossy(&out.stderr).into(),
     };
-    assert!(!o.stderr.contains("panicked"), "panic in {args:?}: {}", o.stderr);
+    assert!(
+        !o.stderr.contains("panicked"),
+        "panic in {args:?}: {}",
+        o.stderr
+    );
     o
 }
 
@@ -30,9 +38,22 @@ fn ok(dir: &Path, args: &[&str]) -> Out {
 fn fails(dir: &Path, args: &[&str], code: i32, needle: &str) {
     let o = run(dir, args);
     assert_eq!(o.code, code, "{args:?}: {}", o.stderr);
-    let errors: Vec<&str> = o.stderr.lines().filter(|l| l.starts_with("error")).collect();
-    assert_eq!(errors.len(), 1, "{args:?}: expected one error line, got {:?}", o.stderr);
-    assert!(o.stderr.contains(needle), "{args:?}: {:?} does not mention {needle:?}", o.stderr);
+    let errors: Vec<&str> = o
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error"))
+        .collect();
+    assert_eq!(
+        errors.len(),
+        1,
+        "{args:?}: expected one error line, got {:?}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains(needle),
+        "{args:?}: {:?} does not mention {needle:?}",
+        o.stderr
+    );
 }
 
 fn write(dir: &Path, name: &str, v: &Value) {
@@ -77,7 +98,10 @@ fn secrets_are_0600_and_never_overwritten() {
     fails(d, &["issuer", "keygen"], 1, "refusing to overwrite");
     let receipt = std::fs::read_to_string(d.join("receipt.json")).unwrap();
     let secret = std::fs::read_to_string(d.join("payer.secret")).unwrap();
-    assert!(!receipt.contains(secret.trim()), "the receipt must not hold the payer secret");
+    assert!(
+        !receipt.contains(secret.trim()),
+        "the receipt must not hold the payer secret"
+    );
 }
 
 #[test]
@@ -95,16 +119,28 @@ fn bad_input_gets_one_clear_line() {
     fails(d, &["verify", "--proof", "garbage.json"], 1, "not valid");
     fails(d, &["setup"], 1, "--dev");
 
-    let receipt: Value = serde_json::from_str(&std::fs::read_to_string(d.join("receipt.json")).unwrap()).unwrap();
+    let receipt: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("receipt.json")).unwrap()).unwrap();
     let mut r = receipt.clone();
     r["amount"] = json!("18446744073709551616");
     write(d, "r_overflow.json", &r);
     fn prove(f: &str) -> Vec<&str> {
-        vec!["prove", "--receipt", f, "--secret", "payer.secret", "--policy", "policy.json", "--out", "x.json"]
+        vec![
+            "prove",
+            "--receipt",
+            f,
+            "--secret",
+            "payer.secret",
+            "--policy",
+            "policy.json",
+            "--out",
+            "x.json",
+        ]
     }
     fails(d, &prove("r_overflow.json"), 1, "64 bits");
     let mut r = receipt.clone();
-    r["dest"] = json!("21888242871839275222246405745257275088548364400416034343698204186575808495617");
+    r["dest"] =
+        json!("21888242871839275222246405745257275088548364400416034343698204186575808495617");
     write(d, "r_modulus.json", &r);
     fails(d, &prove("r_modulus.json"), 1, "modulus");
     let mut r = receipt.clone();
@@ -117,28 +153,57 @@ fn bad_input_gets_one_clear_line() {
     fails(d, &prove("r_tampered.json"), 1, "signature");
 
     // A policy asking more than was paid.
-    let mut p: Value = serde_json::from_str(&std::fs::read_to_string(d.join("policy.json")).unwrap()).unwrap();
+    let mut p: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("policy.json")).unwrap()).unwrap();
     p["minAmount"] = json!("2000000");
     write(d, "p_expensive.json", &p);
-    fails(d, &["prove", "--receipt", "receipt.json", "--secret", "payer.secret", "--policy", "p_expensive.json", "--out", "x.json"], 1, "below the price");
-    fails(d, &["verify", "--policy", "p_expensive.json"], 1, "min_amount");
+    fails(
+        d,
+        &[
+            "prove",
+            "--receipt",
+            "receipt.json",
+            "--secret",
+            "payer.secret",
+            "--policy",
+            "p_expensive.json",
+            "--out",
+            "x.json",
+        ],
+        1,
+        "below the price",
+    );
+    fails(
+        d,
+        &["verify", "--policy", "p_expensive.json"],
+        1,
+        "min_amount",
+    );
 }
 
 #[test]
 fn a_false_proof_exits_3() {
     let d = flow();
-    let mut f: Value = serde_json::from_str(&std::fs::read_to_string(d.join("proof.json")).unwrap()).unwrap();
+    let mut f: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("proof.json")).unwrap()).unwrap();
     f["statement"]["min_amount"] = json!("999999");
     write(d, "false.json", &f);
-    fails(d, &["verify", "--proof", "false.json"], 3, "does not verify");
-    let mut f: Value = serde_json::from_str(&std::fs::read_to_string(d.join("proof.json")).unwrap()).unwrap();
+    fails(
+        d,
+        &["verify", "--proof", "false.json"],
+        3,
+        "does not verify",
+    );
+    let mut f: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("proof.json")).unwrap()).unwrap();
     f["proof"] = json!(format!("01{}", "00".repeat(256)));
     write(d, "inf.json", &f);
     fails(d, &["verify", "--proof", "inf.json"], 1, "infinity");
 }
 
 fn snarkjs() -> Option<std::path::PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/snarkjs/node_modules/.bin/snarkjs");
+    let p =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/snarkjs/node_modules/.bin/snarkjs");
     if p.exists() {
         return Some(p);
     }
@@ -152,25 +217,64 @@ fn snarkjs() -> Option<std::path::PathBuf> {
 #[test]
 fn snarkjs_accepts_our_proof_and_rejects_a_changed_signal() {
     let d = flow();
-    ok(d, &["export", "snarkjs", "--proof", "proof.json", "--out-dir", "sj"]);
+    ok(
+        d,
+        &[
+            "export",
+            "snarkjs",
+            "--proof",
+            "proof.json",
+            "--out-dir",
+            "sj",
+        ],
+    );
     // Our own verifier reads the exported files back.
-    ok(d, &["verify", "--snarkjs", "--vk", "sj/verification_key.json", "--proof", "sj/proof.json", "--public", "sj/public.json"]);
+    ok(
+        d,
+        &[
+            "verify",
+            "--snarkjs",
+            "--vk",
+            "sj/verification_key.json",
+            "--proof",
+            "sj/proof.json",
+            "--public",
+            "sj/public.json",
+        ],
+    );
     let Some(snarkjs) = snarkjs() else { return };
     let verify = |public: &str| {
         Command::new(&snarkjs)
-            .args(["groth16", "verify", "sj/verification_key.json", public, "sj/proof.json"])
+            .args([
+                "groth16",
+                "verify",
+                "sj/verification_key.json",
+                public,
+                "sj/proof.json",
+            ])
             .current_dir(d)
             .output()
             .unwrap()
     };
     let out = verify("sj/public.json");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success() && text.contains("OK"), "snarkjs refused our proof: {text}");
-    let mut signals: Vec<String> = serde_json::from_str(&std::fs::read_to_string(d.join("sj/public.json")).unwrap()).unwrap();
+    assert!(
+        out.status.success() && text.contains("OK"),
+        "snarkjs refused our proof: {text}"
+    );
+    let mut signals: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(d.join("sj/public.json")).unwrap()).unwrap();
     signals[3] = "999999".into();
-    std::fs::write(d.join("sj/public_changed.json"), serde_json::to_string(&signals).unwrap()).unwrap();
+    std::fs::write(
+        d.join("sj/public_changed.json"),
+        serde_json::to_string(&signals).unwrap(),
+    )
+    .unwrap();
     let out = verify("sj/public_changed.json");
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("OK!"), "snarkjs accepted a changed signal");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("OK!"),
+        "snarkjs accepted a changed signal"
+    );
 }
 
 #[test]
@@ -178,5 +282,17 @@ fn our_cli_verifies_the_snarkjs_golden_proof() {
     let v = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/circomlibjs");
     let p = |f: &str| v.join(f).to_string_lossy().into_owned();
     let d = flow();
-    ok(d, &["verify", "--snarkjs", "--vk", &p("snarkjs_verification_key.json"), "--proof", &p("snarkjs_proof.json"), "--public", &p("snarkjs_public.json")]);
+    ok(
+        d,
+        &[
+            "verify",
+            "--snarkjs",
+            "--vk",
+            &p("snarkjs_verification_key.json"),
+            "--proof",
+            &p("snarkjs_proof.json"),
+            "--public",
+            &p("snarkjs_public.json"),
+        ],
+    );
 }
