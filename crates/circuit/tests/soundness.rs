@@ -319,11 +319,12 @@ fn identity_and_small_order_issuer_keys() {
     let order_4 = order_8.into_group().double().into_affine();
     for t in [identity, order_2, order_4, order_8] {
         let forged = forge_with_small_order_key(t);
-        // Every other constraint holds: the equation S·B8 = R8 + 8hT is satisfied.
-        assert_eq!(
-            failing_constraints(forged).len(),
-            1,
-            "only x(4A) ≠ 0 refuses {t:?}"
+        // The group equation S·B8 = R8 + 8hT holds; the small-order check refuses the
+        // key (the Montgomery map, which cannot represent 8T = O, fails too; the check
+        // alone is tested in `curve::tests`).
+        assert!(
+            !failing_constraints(forged).is_empty(),
+            "small-order key {t:?} accepted"
         );
     }
 }

@@ -95,6 +95,15 @@ impl PointVar {
         Ok(PointVar { x, y })
     }
 
+    /// Enforces that `self` (on the curve) is not of small order and returns `8·self`
+    /// (16 constraints). `x(4P) = 0` exactly when `4P` is the identity or the point
+    /// of order 2, i.e. when the order of `P` divides 8.
+    pub fn enforce_not_small_order(&self, cs: &Cs) -> Result<PointVar, SynthesisError> {
+        let p4 = self.double(cs)?.double(cs)?;
+        p4.x.enforce_nonzero(cs)?;
+        p4.double(cs)
+    }
+
     /// `−self = (−x, y)` (free).
     pub fn neg(&self) -> PointVar {
         PointVar {
@@ -145,6 +154,38 @@ mod tests {
         assert_eq!(id.value(), Some(p));
         pv.enforce_on_curve(&cs).unwrap();
         assert!(cs.is_satisfied().unwrap());
+    }
+
+    #[test]
+    fn small_order_check_refuses_exactly_the_eight_torsion_points() {
+        use x402_zk_primitives::babyjubjub::{is_small_order, subgroup_order};
+        // A point outside the prime subgroup, and its torsion part T = l·P (order 8).
+        let outside = (2u64..)
+            .find_map(|y| {
+                let y = Fr::from(y);
+                let x2 =
+                    (Fr::one() - y * y) * ark_ff::Field::inverse(&(coeff_a() - coeff_d() * y * y))?;
+                let p = Point::new_unchecked(ark_ff::Field::sqrt(&x2)?, y);
+                (!mul(&p, &subgroup_order()).is_zero()).then_some(p)
+            })
+            .unwrap();
+        let t = mul(&outside, &subgroup_order());
+        let good = mul(&base8(), &5u32.into());
+        for k in 0u32..8 {
+            let torsion = mul(&t, &k.into());
+            let mixed = (good.into_group() + torsion).into_affine();
+            for (p, small) in [(torsion, true), (mixed, false)] {
+                assert_eq!(is_small_order(&p), small);
+                let cs = ConstraintSystem::<Fr>::new_ref();
+                let eight = witness(&cs, &p).enforce_not_small_order(&cs).unwrap();
+                assert_eq!(
+                    cs.is_satisfied().unwrap(),
+                    !small,
+                    "k = {k}, small order: {small}"
+                );
+                assert_eq!(eight.value(), Some(mul(&p, &8u32.into())));
+            }
+        }
     }
 
     #[test]

@@ -36,9 +36,7 @@ pub fn verify(
     a.enforce_on_curve(cs)?;
     r8.enforce_on_curve(cs)?;
 
-    let a4 = a.double(cs)?.double(cs)?;
-    a4.x.enforce_nonzero(cs)?;
-    let a8 = a4.double(cs)?;
+    let a8 = a.enforce_not_small_order(cs)?;
 
     let s_bits = to_bits(cs, s, S_BITS)?;
     enforce_le_constant(cs, &s_bits, &(subgroup_order() - 1u32))?;

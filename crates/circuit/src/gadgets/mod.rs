@@ -4,6 +4,7 @@
 pub mod bits;
 pub mod curve;
 pub mod eddsa;
+pub mod montgomery;
 pub mod poseidon;
 pub mod range;
 pub mod scalar_mul;

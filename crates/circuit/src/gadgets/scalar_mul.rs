@@ -10,7 +10,7 @@ use ark_bn254::Fr;
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{One, Zero};
 use ark_relations::r1cs::SynthesisError;
-use x402_zk_primitives::babyjubjub::Point;
+use x402_zk_primitives::babyjubjub::{mul, Point};
 
 /// Bits per window of [`fixed_base_mul`].
 const FIXED_WINDOW: usize = 3;
@@ -88,61 +88,84 @@ fn lookup_constant(cs: &Cs, bits: &[Bit], table: &[Point]) -> Result<PointVar, S
     Ok(PointVar { x, y })
 }
 
-/// `k·P` for a point `P` on the curve, given as a variable.
+/// `k·P` for a variable point `P` of prime order `l` (the caller checks that `P` is
+/// `8·A` for an `A` that is not of small order), `k = Σ bᵢ·2ⁱ` with `n` bits.
 ///
-/// Table `[O, P, 2P, 3P]` built once (11 constraints); then, from the top 2-bit
-/// window down, `acc ← 4·acc + table[w]` (two doublings, a 7-constraint selection
-/// and one addition per window). The table lookup for bits `b₀, b₁` with `c = b₀b₁`:
+/// Signed-digit double-and-add in Montgomery form, 6 constraints per bit. With
+/// `B = ⌊k/2⌋` and digits `dᵢ = 2bᵢ − 1 ∈ {−1, +1}` for `i = n−1 … 1`, starting from
+/// `Ω + P` and stepping `acc ← 2·acc + dᵢ·P` gives
 ///
 /// ```text
-/// x = b₀·x₁ + b₁·x₂ + c·(x₃ − x₁ − x₂)
-/// y = 1 + b₀·(y₁ − 1) + b₁·(y₂ − 1) + c·(1 − y₁ − y₂ + y₃)
+/// acc = 2^(n−1)·Ω + (2B + 1)·P = 2^(n−1)·Ω + (k − b₀ + 1)·P
 /// ```
+///
+/// then, back in Edwards form with complete additions, `−2^(n−1)·Ω` (a constant)
+/// and `−(1 − b₀)·P` are added. `Ω` is a fixed point of the prime-order subgroup
+/// ([`offset_point`]) that keeps the accumulator away from small multiples of `P`.
+///
+/// Soundness of the incomplete formulas: every intermediate point is
+/// `2^j·Ω + m·P` with an integer `m` the circuit fixes. An exceptional case
+/// (`acc = ±P`, `acc + dP = ±acc`, an identity) is a linear relation between `Ω` and
+/// `P`, i.e. knowledge of `log_P(Ω)`. For the key of an issuer the seller trusts,
+/// finding it means computing the issuer's secret key (a discrete logarithm on Baby
+/// Jubjub), the very assumption EdDSA rests on. An honest prover meets one with
+/// negligible probability. A prover who picks a key of its own can reach them, but
+/// could as well sign with that key: the seller only accepts trusted issuers.
 pub fn variable_base_mul(
     cs: &Cs,
     bits: &[Bit],
     base: &PointVar,
 ) -> Result<PointVar, SynthesisError> {
-    let p2 = base.double(cs)?;
-    let p3 = p2.add(cs, base)?;
-    let table = [base, &p2, &p3];
-    let mut acc: Option<PointVar> = None;
-    for window in bits.chunks(2).rev() {
-        let selected = lookup_variable(cs, window, &table)?;
-        acc = Some(match acc {
-            None => selected,
-            Some(a) => {
-                let mut a = a;
-                for _ in 0..window.len() {
-                    a = a.double(cs)?;
-                }
-                a.add(cs, &selected)?
-            }
-        });
+    use super::montgomery::{double_and_add, from_edwards, to_edwards};
+    let (b0, high) = bits.split_first().expect("at least one bit");
+    let omega = offset_point();
+    let p = from_edwards(cs, base)?;
+    let mut acc = from_edwards(cs, &base.add(cs, &PointVar::constant(&omega))?)?;
+    for bit in high.iter().rev() {
+        // v of dᵢ·P: (2b − 1)·v_P.
+        let v = bit
+            .num()
+            .scale(Fr::from(2u64))
+            .add_constant(-Fr::one())
+            .mul(cs, &p.v)?;
+        acc = double_and_add(cs, &acc, &p.u, &v)?;
     }
-    Ok(acc.unwrap_or_else(PointVar::identity))
+    let offset = -mul(&omega, &(num_bigint::BigUint::from(1u8) << high.len()));
+    let acc = to_edwards(cs, &acc)?.add(cs, &PointVar::constant(&offset))?;
+    // −(1 − b₀)·P = (−(1 − b₀)·x_P, 1 + (1 − b₀)·(y_P − 1)).
+    let not_b0 = Num::one().sub(b0.num());
+    let correction = PointVar {
+        x: not_b0.mul(cs, &base.x)?.scale(-Fr::one()),
+        y: Num::one().add(&not_b0.mul(cs, &base.y.add_constant(-Fr::one()))?),
+    };
+    acc.add(cs, &correction)
 }
 
-fn lookup_variable(
-    cs: &Cs,
-    window: &[Bit],
-    table: &[&PointVar; 3],
-) -> Result<PointVar, SynthesisError> {
-    let [p1, p2, p3] = table;
-    let b0 = window[0].num();
-    let one = Num::one();
-    let mut x = b0.mul(cs, &p1.x)?;
-    let mut y = one.add(&b0.mul(cs, &p1.y.sub(&one))?);
-    if let Some(b1) = window.get(1).map(Bit::num) {
-        let c = b0.mul(cs, b1)?;
-        x = x
-            .add(&b1.mul(cs, &p2.x)?)
-            .add(&c.mul(cs, &p3.x.sub(&p1.x).sub(&p2.x))?);
-        y = y
-            .add(&b1.mul(cs, &p2.y.sub(&one))?)
-            .add(&c.mul(cs, &one.sub(&p1.y).sub(&p2.y).add(&p3.y))?);
-    }
-    Ok(PointVar { x, y })
+/// `Ω`: `8·(x, y)` for the first `y = H2F("x402-zk/offset/v1", counter)` on the
+/// curve (smallest counter, x with even integer value). Nobody knows its discrete
+/// logarithm to `Base8` or to any issuer key.
+pub fn offset_point() -> Point {
+    use ark_ff::{BigInteger, Field, PrimeField};
+    use x402_zk_primitives::{babyjubjub, h2f::h2f};
+    static OMEGA: std::sync::OnceLock<Point> = std::sync::OnceLock::new();
+    *OMEGA.get_or_init(|| {
+        for counter in 0u32.. {
+            let y = h2f("x402-zk/offset/v1", &[&counter.to_be_bytes()]).0;
+            let den = babyjubjub::coeff_a() - babyjubjub::coeff_d() * y * y;
+            let Some(x) = den
+                .inverse()
+                .and_then(|inv| ((Fr::one() - y * y) * inv).sqrt())
+            else {
+                continue;
+            };
+            let x = if x.into_bigint().is_even() { x } else { -x };
+            let p = mul(&Point::new_unchecked(x, y), &8u32.into());
+            if !p.is_zero() {
+                return p;
+            }
+        }
+        unreachable!("half of all y values are on the curve")
+    })
 }
 
 #[cfg(test)]
@@ -176,6 +199,49 @@ mod tests {
             assert_eq!(out.value(), Some(mul(&base8(), &k)), "k = {k}");
             assert!(cs.is_satisfied().unwrap());
         }
+    }
+
+    #[test]
+    fn variable_base_matches_native_on_random_points_and_scalars() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        for _ in 0..12 {
+            let p = mul(&base8(), &BigUint::from(rng.gen::<u128>()));
+            let k = BigUint::from_bytes_le(&rng.gen::<[u8; 32]>()) >> 2u32; // 254 bits
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let base = PointVar {
+                x: Num::witness(&cs, Some(p.x)).unwrap(),
+                y: Num::witness(&cs, Some(p.y)).unwrap(),
+            };
+            let (_, bits) = alloc_bits(&cs, Some(Fr::from(k.clone())), 253).unwrap();
+            let top = crate::num::Bit::witness(&cs, Some(k.bit(253))).unwrap();
+            let bits: Vec<_> = bits.into_iter().chain([top]).collect();
+            let out = variable_base_mul(&cs, &bits, &base).unwrap();
+            assert_eq!(out.value(), Some(mul(&p, &k)), "k = {k}");
+            assert!(cs.is_satisfied().unwrap());
+        }
+    }
+
+    #[test]
+    fn an_exceptional_base_is_unsatisfiable_not_free() {
+        // P = −Ω makes the starting point Ω + P the identity, which has no
+        // Montgomery image: the constraints fail rather than leave values free.
+        let p = -offset_point();
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let base = PointVar {
+            x: Num::witness(&cs, Some(p.x)).unwrap(),
+            y: Num::witness(&cs, Some(p.y)).unwrap(),
+        };
+        let (_, bits) = alloc_bits(&cs, Some(Fr::from(12345u64)), 20).unwrap();
+        variable_base_mul(&cs, &bits, &base).unwrap();
+        assert!(!cs.is_satisfied().unwrap());
+    }
+
+    #[test]
+    fn offset_point_is_in_the_prime_subgroup() {
+        use x402_zk_primitives::babyjubjub::{is_in_prime_subgroup, is_on_curve, is_small_order};
+        let omega = offset_point();
+        assert!(is_on_curve(&omega) && !is_small_order(&omega) && is_in_prime_subgroup(&omega));
     }
 
     #[test]
