@@ -133,6 +133,19 @@ impl Num {
         Ok(out)
     }
 
+    /// A fresh variable equal to `self` (one constraint), to keep linear
+    /// combinations short where they would otherwise grow step after step.
+    pub fn materialize(&self, cs: &Cs) -> Result<Num, SynthesisError> {
+        let out = Num::witness(cs, self.value)?;
+        out.enforce_equal(cs, self)?;
+        Ok(out)
+    }
+
+    /// Number of terms of the linear combination.
+    pub fn len(&self) -> usize {
+        self.lc.len()
+    }
+
     /// Constrains `self = other` (one constraint).
     pub fn enforce_equal(&self, cs: &Cs, other: &Num) -> Result<(), SynthesisError> {
         enforce(cs, &self.sub(other), &Num::one(), &Num::zero())

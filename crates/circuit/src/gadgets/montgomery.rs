@@ -45,6 +45,39 @@ pub fn to_edwards(cs: &Cs, p: &MontPoint) -> Result<PointVar, SynthesisError> {
     Ok(PointVar { x, y })
 }
 
+/// The Montgomery image of an Edwards point that is neither the identity nor of
+/// order 2 (native twin of [`from_edwards`]).
+pub fn native_from_edwards(p: &x402_zk_primitives::babyjubjub::Point) -> (Fr, Fr) {
+    use ark_ff::Field;
+    let u = (Fr::one() + p.y) * (Fr::one() - p.y).inverse().expect("not the identity");
+    (u, u * p.x.inverse().expect("not of order 2"))
+}
+
+/// `P₁ + P₂` for `P₁ ≠ ±P₂`, neither the identity (3 constraints):
+///
+/// ```text
+/// λ·(u₂ − u₁) = v₂ − v₁     u₃ = λ² − A − u₁ − u₂     v₃ + v₁ = λ·(u₁ − u₃)
+/// ```
+pub fn add(cs: &Cs, p1: &MontPoint, p2: &MontPoint) -> Result<MontPoint, SynthesisError> {
+    let lambda = p2.v.sub(&p1.v).div(cs, &p2.u.sub(&p1.u))?;
+    let u3 = lambda
+        .square(cs)?
+        .add_constant(-coeff_a())
+        .sub(&p1.u)
+        .sub(&p2.u);
+    let v3 = Num::witness(
+        cs,
+        lambda
+            .value()
+            .zip(p1.u.value())
+            .zip(u3.value())
+            .zip(p1.v.value())
+            .map(|(((l, u1), u3), v1)| l * (u1 - u3) - v1),
+    )?;
+    enforce(cs, &lambda, &p1.u.sub(&u3), &v3.add(&p1.v))?;
+    Ok(MontPoint { u: u3, v: v3 })
+}
+
 /// `2·Q + P` without computing `Q + P`'s v-coordinate (5 constraints), valid when
 /// `Q ≠ ±P` and `Q + P ≠ ±Q` and the result is not the identity:
 ///

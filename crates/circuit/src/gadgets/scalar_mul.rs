@@ -7,49 +7,78 @@
 use super::curve::PointVar;
 use crate::num::{Bit, Cs, Num};
 use ark_bn254::Fr;
-use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{One, Zero};
 use ark_relations::r1cs::SynthesisError;
+use num_bigint::BigUint;
 use x402_zk_primitives::babyjubjub::{mul, Point};
 
 /// Bits per window of [`fixed_base_mul`].
 const FIXED_WINDOW: usize = 3;
 
-/// `k·B` for a constant `B`.
+/// Longest linear combination an accumulator coordinate may grow to.
+const MAX_LC_TERMS: usize = 32;
+
+/// `k·B` for a constant `B` of prime order `l`, `k = Σ bᵢ·2ⁱ` with at most 251 bits.
 ///
-/// The scalar is cut into 3-bit windows `w`; window `j` selects `w·2^(3j)·B` from a
-/// constant table of 8 points. A selection is multilinear in the window's bits, so
-/// each coordinate is a fixed linear combination of the monomials `1, b₀, b₁, b₂,
-/// b₀b₁, b₀b₂, b₁b₂, b₀b₁b₂` (4 products per window, coefficients by Möbius
-/// inversion of the table). The selected points are summed with complete additions.
+/// With `K' = ⌊k/2⌋` cut into 3-bit windows `vⱼ` at positions `posⱼ`, window `j`
+/// selects the odd multiple `dⱼ·2^posⱼ·B`, `dⱼ = 2vⱼ − (2^wⱼ − 1)`, from a constant
+/// table (coordinates are fixed linear combinations of the monomials `1, b₀, b₁,
+/// b₂, b₀b₁, b₀b₂, b₁b₂, b₀b₁b₂`: 4 products per window, coefficients by Möbius
+/// inversion). The selections are summed with incomplete Montgomery additions
+/// (3 constraints each), giving `M·B` with `M = Σ dⱼ·2^posⱼ = 2K' − (2^250 − 1)`;
+/// then, in Edwards form, the constant `(2^250 − 1 + b₀)·B` is added: `k·B`.
+///
+/// No exceptional case can occur, for any bits: before window `j + 1` the sum is
+/// `Mⱼ·B` with `Mⱼ` odd and `|Mⱼ| < 2^pos`, the addend is `d·2^pos·B` with `d` odd
+/// and `2^pos ≤ |d·2^pos| < 2^(pos+w) ≤ 2^250 < l`. So `Mⱼ ≢ ±d·2^pos (mod l)` and
+/// neither point nor the sum (odd, below `l` in absolute value) is the identity.
 pub fn fixed_base_mul(cs: &Cs, bits: &[Bit], base: &Point) -> Result<PointVar, SynthesisError> {
-    let mut window_base = base.into_group();
-    let mut acc: Option<PointVar> = None;
-    for window in bits.chunks(FIXED_WINDOW) {
-        let table: Vec<Point> = {
-            let mut t = vec![Point::zero().into_group()];
-            for k in 1..(1usize << window.len()) {
-                let prev = t[k - 1];
-                t.push(prev + window_base);
-            }
-            CurveGroup::normalize_batch(&t)
-        };
-        let selected = lookup_constant(cs, window, &table)?;
-        acc = Some(match acc {
+    use super::montgomery::{add, native_from_edwards, to_edwards, MontPoint};
+    let (b0, high) = bits.split_first().expect("2 to 251 bits");
+    assert!(
+        (1..=250).contains(&high.len()),
+        "fixed-base scalars have 2 to 251 bits"
+    );
+    let mut pos = 0usize;
+    let mut acc: Option<MontPoint> = None;
+    for window in high.chunks(FIXED_WINDOW) {
+        let w = window.len();
+        let scale = BigUint::from(1u8) << pos;
+        let table: Vec<(Fr, Fr)> = (0..1i64 << w)
+            .map(|v| {
+                let d = 2 * v - ((1 << w) - 1);
+                let p = mul(base, &(&scale * d.unsigned_abs()));
+                native_from_edwards(&if d < 0 { -p } else { p })
+            })
+            .collect();
+        let (u, v) = lookup_constant(cs, window, &table)?;
+        let selected = MontPoint { u, v };
+        let mut sum = match acc {
             None => selected,
-            Some(a) => a.add(cs, &selected)?,
-        });
-        for _ in 0..window.len() {
-            window_base.double_in_place();
+            Some(a) => add(cs, &a, &selected)?,
+        };
+        if sum.u.len() > MAX_LC_TERMS {
+            sum.u = sum.u.materialize(cs)?;
         }
+        acc = Some(sum);
+        pos += w;
     }
-    Ok(acc.unwrap_or_else(PointVar::identity))
+    let top = BigUint::from(1u8) << pos;
+    let c0 = mul(base, &(&top - 1u32));
+    let c1 = mul(base, &top);
+    let correction = PointVar {
+        x: Num::constant(c0.x).add(&b0.num().scale(c1.x - c0.x)),
+        y: Num::constant(c0.y).add(&b0.num().scale(c1.y - c0.y)),
+    };
+    to_edwards(cs, &acc.expect("at least one window"))?.add(cs, &correction)
 }
 
-use ark_ec::AdditiveGroup as _;
-
-/// Selects `table[Σ bᵢ·2ⁱ]` from a constant table of `2^bits.len()` points.
-fn lookup_constant(cs: &Cs, bits: &[Bit], table: &[Point]) -> Result<PointVar, SynthesisError> {
+/// Selects `table[Σ bᵢ·2ⁱ]` from a constant table of `2^bits.len()` pairs.
+fn lookup_constant(
+    cs: &Cs,
+    bits: &[Bit],
+    table: &[(Fr, Fr)],
+) -> Result<(Num, Num), SynthesisError> {
     let n = bits.len();
     // monomials[S] = Π_{i∈S} bᵢ for every subset S (as a bit mask).
     let mut monomials = vec![Num::one()];
@@ -75,8 +104,8 @@ fn lookup_constant(cs: &Cs, bits: &[Bit], table: &[Point]) -> Result<PointVar, S
             } else {
                 -Fr::one()
             };
-            cx += sign * table[sub].x;
-            cy += sign * table[sub].y;
+            cx += sign * table[sub].0;
+            cy += sign * table[sub].1;
             if sub == 0 {
                 break;
             }
@@ -85,7 +114,7 @@ fn lookup_constant(cs: &Cs, bits: &[Bit], table: &[Point]) -> Result<PointVar, S
         x = x.add(&monomial.scale(cx));
         y = y.add(&monomial.scale(cy));
     }
-    Ok(PointVar { x, y })
+    Ok((x, y))
 }
 
 /// `k·P` for a variable point `P` of prime order `l` (the caller checks that `P` is
@@ -173,7 +202,6 @@ mod tests {
     use super::*;
     use crate::gadgets::bits::alloc_bits;
     use ark_relations::r1cs::ConstraintSystem;
-    use num_bigint::BigUint;
     use x402_zk_primitives::babyjubjub::{base8, mul, subgroup_order};
 
     fn scalars() -> Vec<BigUint> {
@@ -192,9 +220,14 @@ mod tests {
 
     #[test]
     fn fixed_base_matches_native() {
-        for k in scalars() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+        let all_ones = (BigUint::from(1u8) << 251u32) - 1u32;
+        let random = (0..8).map(|_| BigUint::from_bytes_le(&rng.gen::<[u8; 32]>()) >> 5u32);
+        let small = scalars().into_iter().filter(|k| k.bits() <= 251);
+        for k in small.chain([all_ones]).chain(random) {
             let cs = ConstraintSystem::<Fr>::new_ref();
-            let (_, bits) = alloc_bits(&cs, Some(Fr::from(k.clone())), 253).unwrap();
+            let (_, bits) = alloc_bits(&cs, Some(Fr::from(k.clone())), 251).unwrap();
             let out = fixed_base_mul(&cs, &bits, &base8()).unwrap();
             assert_eq!(out.value(), Some(mul(&base8(), &k)), "k = {k}");
             assert!(cs.is_satisfied().unwrap());
