@@ -142,7 +142,7 @@ impl Num {
     }
 
     /// Number of terms of the linear combination.
-    pub fn len(&self) -> usize {
+    pub fn num_terms(&self) -> usize {
         self.lc.len()
     }
 

@@ -57,7 +57,7 @@ pub fn fixed_base_mul(cs: &Cs, bits: &[Bit], base: &Point) -> Result<PointVar, S
             None => selected,
             Some(a) => add(cs, &a, &selected)?,
         };
-        if sum.u.len() > MAX_LC_TERMS {
+        if sum.u.num_terms() > MAX_LC_TERMS {
             sum.u = sum.u.materialize(cs)?;
         }
         acc = Some(sum);
