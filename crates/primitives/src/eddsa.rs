@@ -61,6 +61,12 @@ pub enum SignatureError {
 #[derive(Clone)]
 pub struct SecretKey([u8; 32]);
 
+impl Drop for SecretKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SecretKey(<redacted>)")
@@ -68,6 +74,7 @@ impl fmt::Debug for SecretKey {
 }
 
 /// The values circomlibjs derives from a secret key (exposed for test vectors).
+/// The digest is wiped on drop.
 pub struct ExpandedKey {
     /// `BLAKE-512(sk)`.
     pub digest: [u8; 64],
@@ -75,6 +82,12 @@ pub struct ExpandedKey {
     pub s: BigUint,
     /// `A = (s >> 3)·Base8`.
     pub public: Point,
+}
+
+impl Drop for ExpandedKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.digest);
+    }
 }
 
 impl SecretKey {

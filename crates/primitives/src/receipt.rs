@@ -75,6 +75,12 @@ impl Receipt {
 #[serde(transparent)]
 pub struct PayerSecret(FieldElement);
 
+impl Drop for PayerSecret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0 .0);
+    }
+}
+
 impl fmt::Debug for PayerSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("PayerSecret(<redacted>)")
