@@ -64,6 +64,20 @@ fn bench(c: &mut Criterion) {
             })
         },
     );
+    // Batch verification: 64 proofs of one receipt for 64 contexts.
+    let batch: Vec<_> = (0..64)
+        .map(|i| {
+            let policy = Policy {
+                context: h2f::context("https://api.example/r", &i.to_string()),
+                ..policy
+            };
+            prove(&pk, &witness, &policy, &mut rng).unwrap()
+        })
+        .collect();
+    g.sample_size(20);
+    g.bench_function("verify batch of 64 (random linear combination)", |b| {
+        b.iter(|| verifier.verify_batch(&batch, &mut rng).unwrap())
+    });
     let pk_bytes = pk.to_bytes();
     g.sample_size(10);
     g.bench_function("load proving key", |b| {

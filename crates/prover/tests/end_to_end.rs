@@ -157,3 +157,39 @@ fn proving_key_files_are_checked() {
         Err(ProveError::Decode(_))
     ));
 }
+
+#[test]
+fn batch_verification_accepts_valid_batches_and_names_false_proofs() {
+    use x402_zk_verifier::{BatchError, Verifier};
+    let (pk, vk) = keys();
+    let (witness, policy) = fixture();
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let mut items: Vec<_> = (0..6)
+        .map(|i| {
+            let policy = Policy {
+                context: h2f::context("https://api.example/report", &format!("c{i}")),
+                ..policy
+            };
+            prove(pk, &witness, &policy, &mut rng).unwrap()
+        })
+        .collect();
+    let verifier = Verifier::new(vk);
+    verifier.verify_batch(&items, &mut rng).unwrap();
+    verifier.verify_batch(&[], &mut rng).unwrap();
+
+    // Swap two proofs' contexts: both become false, and the fallback names them.
+    let (c1, c4) = (items[1].0.context, items[4].0.context);
+    items[1].0.context = c4;
+    items[4].0.context = c1;
+    assert_eq!(
+        verifier.verify_batch(&items, &mut rng),
+        Err(BatchError::Invalid {
+            invalid: vec![1, 4]
+        })
+    );
+    // A duplicated valid pair is still valid (replay is the nullifier store's job).
+    items[1].0.context = c1;
+    items[4].0.context = c4;
+    items.push(items[0].clone());
+    verifier.verify_batch(&items, &mut rng).unwrap();
+}

@@ -4,7 +4,8 @@
 //! returns `Result<(), VerifyError>`: [`VerifyError::is_malformed`] tells bad
 //! input (encodings, points off the curve or outside the subgroup, wrong input
 //! count, values `≥ p` or u64 fields `≥ 2^64`) from a well-formed proof that is
-//! false ([`VerifyError::InvalidProof`]).
+//! false ([`VerifyError::InvalidProof`]). [`Verifier::verify_batch`] checks many
+//! proofs with one pairing product and, if the batch fails, names the false ones.
 //!
 //! ```no_run
 //! use x402_zk_verifier::{Proof, VerifyingKey, Verifier};
@@ -18,12 +19,14 @@
 //! ```
 #![deny(missing_docs)]
 
+mod batch;
 mod encoding;
 mod key;
 mod proof;
 mod snarkjs;
 mod verify;
 
+pub use batch::BatchError;
 pub use encoding::DecodeError;
 pub use key::{SnarkjsVerifyingKey, VerifyingKey, VK_FORMAT_V1, VK_MAGIC};
 pub use proof::{Proof, SnarkjsProof, PROOF_BYTES, PROOF_FORMAT_V1};

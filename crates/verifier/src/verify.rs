@@ -42,7 +42,9 @@ impl VerifyError {
 /// precomputed).
 #[derive(Clone, Debug)]
 pub struct Verifier {
-    pvk: PreparedVerifyingKey<Bn254>,
+    pub(crate) pvk: PreparedVerifyingKey<Bn254>,
+    /// `−β`, prepared, for batch verification.
+    pub(crate) beta_neg: <Bn254 as ark_ec::pairing::Pairing>::G2Prepared,
     num_inputs: usize,
 }
 
@@ -51,6 +53,7 @@ impl Verifier {
     pub fn new(vk: &VerifyingKey) -> Self {
         Verifier {
             pvk: ark_groth16::prepare_verifying_key(vk.as_ark()),
+            beta_neg: (-vk.as_ark().beta_g2).into(),
             num_inputs: vk.num_public_inputs(),
         }
     }

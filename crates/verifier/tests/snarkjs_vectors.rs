@@ -178,3 +178,29 @@ fn binary_and_json_round_trips() {
         Err(DecodeError::BadMagic("verifying key"))
     );
 }
+
+#[test]
+fn batch_of_the_snarkjs_proof() {
+    use x402_zk_primitives::Statement;
+    use x402_zk_verifier::BatchError;
+    let proof = Proof::from_snarkjs(&proof_json()).unwrap();
+    let statement = Statement::from_decimal_signals(&signals()).unwrap();
+    let mut other = statement;
+    other.min_amount += 1;
+    let v = verifier();
+    let mut rng = rand::rngs::OsRng;
+    v.verify_batch(
+        &[(statement, proof.clone()), (statement, proof.clone())],
+        &mut rng,
+    )
+    .unwrap();
+    let items = [
+        (statement, proof.clone()),
+        (other, proof.clone()),
+        (statement, proof),
+    ];
+    assert_eq!(
+        v.verify_batch(&items, &mut rng),
+        Err(BatchError::Invalid { invalid: vec![1] })
+    );
+}
