@@ -6,7 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cargo build --release --locked -q -p x402-zk-cli --manifest-path "$root/Cargo.toml"
-bin="$root/target/release/x402-zk"
+bin="${CARGO_TARGET_DIR:-$root/target}/release/x402-zk"
 dir="${1:-$(mktemp -d)}"
 mkdir -p "$dir" && cd "$dir"
 exec 3>&1 # step timings go to the terminal even when a step's output is redirected
