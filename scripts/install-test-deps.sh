@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond the Rust toolchain: the pinned snarkjs (npm)
-# used by the interop tests. Idempotent; needs node and npm with the npm registry.
+# Installs what the tests need beyond the Rust toolchain. Idempotent.
+#  - snarkjs (npm, pinned in tools/snarkjs/package-lock.json) for the interop tests;
+#  - PostgreSQL server binaries (Debian's `postgresql`, needs root) for the store tests,
+#    which start a throwaway cluster with initdb/pg_ctl. Without them, and outside CI,
+#    those tests say loudly that they were skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x tools/snarkjs/node_modules/.bin/snarkjs ]; then
   echo "installing snarkjs (pinned in tools/snarkjs/package-lock.json)"
   npm ci --prefix tools/snarkjs --no-audit --no-fund --loglevel=error
+fi
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing PostgreSQL (Debian package postgresql)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "note: PostgreSQL binaries missing and not root; the PostgreSQL store tests will be skipped"
+  fi
 fi
