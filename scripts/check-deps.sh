@@ -22,4 +22,6 @@ forbidden x402-zk-circuit x402-zk-prover
 forbidden x402-zk-protocol x402-zk-circuit
 forbidden x402-zk-protocol x402-zk-prover
 forbidden x402-zk-store x402-zk-circuit
+forbidden x402-zk-facilitator x402-zk-circuit
+forbidden x402-zk-facilitator x402-zk-prover
 echo "dependency checks passed: one copy of each ark-* crate, one-way crate graph"

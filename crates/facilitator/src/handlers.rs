@@ -1,0 +1,237 @@
+//! Request handlers. Refusals of well-formed requests are answered 200 with
+//! `isValid: false` / `success: false` and an x402 error code, as facilitators do;
+//! unparseable bodies get 400, store failures 503; internals never leak.
+
+use crate::AppState;
+use axum::{
+    extract::{rejection::JsonRejection, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use sha2::{Digest, Sha256};
+use x402_zk_primitives::Statement;
+use x402_zk_protocol::{
+    zk_receipt::{check_statement, pseudonymous_payer},
+    ErrorCode, FacilitatorRequest, Rejection, SettleResponse, SupportedKind, SupportedResponse,
+    VerifyResponse, ZkReceiptPayload, SCHEME, X402_VERSION,
+};
+use x402_zk_store::{Reservation, Spend, StoreError};
+
+/// A request that passed every check but the nullifier's.
+struct Checked {
+    statement: Statement,
+    /// Identifies this payment (payload and requirement) in the store.
+    payment: String,
+    network: String,
+}
+
+fn check(s: &AppState, req: &FacilitatorRequest, now: u64) -> Result<Checked, Rejection> {
+    use ErrorCode::*;
+    if req.x402_version != X402_VERSION || req.payment_payload.x402_version != X402_VERSION {
+        return Err(Rejection::new(
+            InvalidX402Version,
+            "this facilitator speaks x402 version 2",
+        ));
+    }
+    let requirement = &req.payment_requirements;
+    if req.payment_payload.accepted != *requirement {
+        return Err(Rejection::new(
+            InvalidPaymentRequirements,
+            "accepted does not equal the payment requirements",
+        ));
+    }
+    if requirement.scheme != SCHEME {
+        return Err(Rejection::new(
+            UnsupportedScheme,
+            format!("scheme {:?} is not zk-receipt", requirement.scheme),
+        ));
+    }
+    if !s.networks.contains(&requirement.network) {
+        return Err(Rejection::new(
+            InvalidNetwork,
+            format!("network {:?} is not served here", requirement.network),
+        ));
+    }
+    let resource = req
+        .payment_payload
+        .resource
+        .as_ref()
+        .ok_or_else(|| Rejection::new(InvalidPayload, "payment payload has no resource"))?;
+    let (statement, proof) =
+        ZkReceiptPayload::from_value(&req.payment_payload.payload)?.decode()?;
+    if !s.trusted_issuers.contains(&statement.issuer) {
+        return Err(Rejection::new(
+            InvalidZkReceiptIssuer,
+            "receipt issuer is not trusted by this facilitator",
+        ));
+    }
+    check_statement(
+        &statement,
+        requirement,
+        &resource.url,
+        &s.vk,
+        now,
+        s.clock_skew_seconds,
+    )?;
+    s.verifier.verify(&statement, &proof).map_err(|e| {
+        Rejection::new(
+            if e.is_malformed() {
+                InvalidPayload
+            } else {
+                InvalidZkReceiptProof
+            },
+            e.to_string(),
+        )
+    })?;
+    let mut h = Sha256::new();
+    h.update(serde_json::to_vec(&req.payment_payload.payload).expect("JSON values serialize"));
+    h.update(serde_json::to_vec(requirement).expect("requirements serialize"));
+    let payment = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Checked {
+        statement,
+        payment,
+        network: requirement.network.clone(),
+    })
+}
+
+fn not_valid(r: Rejection) -> Response {
+    tracing::info!(code = %r.code, "verify refused");
+    Json(VerifyResponse {
+        is_valid: false,
+        invalid_reason: Some(r.code.as_str()),
+        invalid_message: Some(r.message),
+        payer: None,
+    })
+    .into_response()
+}
+
+fn not_settled(r: Rejection, network: String) -> Response {
+    tracing::info!(code = %r.code, "settle refused");
+    Json(SettleResponse {
+        success: false,
+        error_reason: Some(r.code.as_str()),
+        error_message: Some(r.message),
+        payer: None,
+        transaction: String::new(),
+        network,
+    })
+    .into_response()
+}
+
+fn bad_body(e: JsonRejection) -> Response {
+    let body = VerifyResponse {
+        is_valid: false,
+        invalid_reason: Some(ErrorCode::InvalidPayload.as_str()),
+        invalid_message: Some(format!("request body: {}", e.body_text())),
+        payer: None,
+    };
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+fn store_unavailable(e: StoreError, code: ErrorCode) -> Response {
+    tracing::error!(error = %e, "nullifier store failed");
+    let body = serde_json::json!({ "isValid": false, "success": false, "invalidReason": code.as_str(),
+        "errorReason": code.as_str(), "transaction": "", "invalidMessage": "nullifier store unavailable; retry later" });
+    (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+}
+
+/// `POST /verify`: checks and reserves the nullifier.
+pub async fn verify(
+    State(s): State<AppState>,
+    body: Result<Json<FacilitatorRequest>, JsonRejection>,
+) -> Response {
+    let req = match body {
+        Ok(Json(r)) => r,
+        Err(e) => return bad_body(e),
+    };
+    let now = (s.clock)();
+    let checked = match check(&s, &req, now) {
+        Ok(c) => c,
+        Err(r) => return not_valid(r),
+    };
+    let ttl = s
+        .reservation_seconds
+        .max(req.payment_requirements.max_timeout_seconds);
+    match s
+        .store
+        .reserve(
+            &checked.statement.nullifier,
+            &checked.payment,
+            now,
+            now.saturating_add(ttl),
+        )
+        .await
+    {
+        Ok(Reservation::Reserved) => Json(VerifyResponse {
+            is_valid: true,
+            invalid_reason: None,
+            invalid_message: None,
+            payer: Some(pseudonymous_payer(&checked.statement)),
+        })
+        .into_response(),
+        Ok(Reservation::Refused(_)) => not_valid(Rejection::new(
+            ErrorCode::InvalidZkReceiptNullifierUsed,
+            "this receipt is spent or in use",
+        )),
+        Err(e) => store_unavailable(e, ErrorCode::UnexpectedVerifyError),
+    }
+}
+
+/// `POST /settle`: checks again and spends the nullifier (idempotent).
+pub async fn settle(
+    State(s): State<AppState>,
+    body: Result<Json<FacilitatorRequest>, JsonRejection>,
+) -> Response {
+    let req = match body {
+        Ok(Json(r)) => r,
+        Err(e) => return bad_body(e),
+    };
+    let network = req.payment_requirements.network.clone();
+    let now = (s.clock)();
+    let checked = match check(&s, &req, now) {
+        Ok(c) => c,
+        Err(r) => return not_settled(r, network),
+    };
+    match s
+        .store
+        .spend(&checked.statement.nullifier, &checked.payment, now)
+        .await
+    {
+        Ok(Spend::Spent | Spend::AlreadySpentBySamePayment) => Json(SettleResponse {
+            success: true,
+            error_reason: None,
+            error_message: None,
+            payer: Some(pseudonymous_payer(&checked.statement)),
+            transaction: checked.statement.nullifier.to_string(),
+            network: checked.network,
+        })
+        .into_response(),
+        Ok(Spend::Refused(_)) => not_settled(
+            Rejection::new(
+                ErrorCode::InvalidZkReceiptNullifierUsed,
+                "this receipt is spent or reserved by another payment",
+            ),
+            network,
+        ),
+        Err(e) => store_unavailable(e, ErrorCode::UnexpectedSettleError),
+    }
+}
+
+/// `GET /supported`.
+pub async fn supported(State(s): State<AppState>) -> Json<SupportedResponse> {
+    Json(SupportedResponse {
+        kinds: s
+            .networks
+            .iter()
+            .map(|n| SupportedKind {
+                x402_version: X402_VERSION,
+                scheme: SCHEME.into(),
+                network: n.clone(),
+                extra: None,
+            })
+            .collect(),
+        extensions: vec![],
+        signers: Default::default(),
+    })
+}

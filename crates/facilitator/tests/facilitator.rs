@@ -1,0 +1,299 @@
+//! The facilitator's HTTP API through `oneshot`: verify → settle with real proofs,
+//! replays, every refusal code, and a restart between verify and settle.
+
+use axum::{body::Body, http::Request, Router};
+use http_body_util::BodyExt;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use serde_json::{json, Value};
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+use x402_zk_facilitator::{app, AppState};
+use x402_zk_primitives::{
+    eddsa::SecretKey, h2f, FieldElement, PayerSecret, Policy, ReceiptBody, Witness,
+};
+use x402_zk_protocol::{
+    zk_receipt::IssuerInfo, FacilitatorRequest, PaymentPayload, PaymentRequirements, ResourceInfo,
+    ZkReceiptExtra, ZkReceiptPayload, SCHEME,
+};
+use x402_zk_prover::ProvingKey;
+use x402_zk_store::Store;
+use x402_zk_verifier::VerifyingKey;
+
+const NETWORK: &str = "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1";
+const URL: &str = "https://seller.example/report";
+const NOW: u64 = 1_700_000_100;
+
+fn keys() -> &'static (ProvingKey, VerifyingKey) {
+    static K: OnceLock<(ProvingKey, VerifyingKey)> = OnceLock::new();
+    K.get_or_init(|| x402_zk_prover::setup_dev(&mut ChaCha20Rng::seed_from_u64(21)).unwrap())
+}
+
+fn issuer() -> SecretKey {
+    SecretKey::from_bytes([6; 32])
+}
+
+fn requirement(challenge: &str) -> PaymentRequirements {
+    let extra = ZkReceiptExtra {
+        proof_system: "groth16".into(),
+        curve: "bn254".into(),
+        vk_hash: keys().1.hash_hex(),
+        max_payment_age_seconds: 3600,
+        issuers: vec![IssuerInfo {
+            key: issuer().public_key(),
+            url: None,
+        }],
+        challenge: challenge.into(),
+    };
+    PaymentRequirements {
+        scheme: SCHEME.into(),
+        network: NETWORK.into(),
+        amount: "10000".into(),
+        asset: "USDC".into(),
+        pay_to: "seller".into(),
+        max_timeout_seconds: 60,
+        extra: extra.to_map(),
+    }
+}
+
+/// A request paying `requirement(challenge)` with receipt number `receipt`.
+fn request(receipt: u64, challenge: &str, url: &str, signer: &SecretKey) -> FacilitatorRequest {
+    let buyer = PayerSecret::from_field(FieldElement::from(1000 + receipt));
+    let dest = h2f::dest(NETWORK, "USDC", "seller");
+    let body = ReceiptBody {
+        amount: 25_000,
+        dest,
+        paid_at: 1_700_000_000,
+        payment_id: h2f::payment_id(NETWORK, &format!("tx-{receipt}")),
+        payer_commitment: buyer.commitment(),
+    };
+    let policy = Policy {
+        dest,
+        min_amount: 10_000,
+        not_before: NOW - 600,
+        issuer: signer.public_key(),
+        context: h2f::context(url, challenge),
+    };
+    let witness = Witness {
+        receipt: body.sign(signer),
+        payer_secret: buyer,
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(receipt);
+    let (statement, proof) = x402_zk_prover::prove(&keys().0, &witness, &policy, &mut rng).unwrap();
+    let requirement = requirement(challenge);
+    FacilitatorRequest {
+        x402_version: 2,
+        payment_payload: PaymentPayload {
+            x402_version: 2,
+            resource: Some(ResourceInfo {
+                url: url.into(),
+                description: None,
+                mime_type: None,
+            }),
+            accepted: requirement.clone(),
+            payload: ZkReceiptPayload::new(&statement, &proof).to_value(),
+            extensions: Default::default(),
+        },
+        payment_requirements: requirement,
+    }
+}
+
+async fn state(store_url: &str, now: u64) -> AppState {
+    let store = Store::open(store_url).await.unwrap();
+    let mut s = AppState::new(
+        keys().1.clone(),
+        vec![issuer().public_key()],
+        vec![NETWORK.into()],
+        Arc::new(store),
+    );
+    s.clock = Arc::new(move || now);
+    s
+}
+
+async fn post(app: &Router, path: &str, body: String) -> (u16, Value) {
+    let req = Request::post(path)
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status().as_u16();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+async fn call(app: &Router, path: &str, req: &FacilitatorRequest) -> Value {
+    let (status, body) = post(app, path, serde_json::to_string(req).unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}/facilitator.db", dir.path().display())
+}
+
+#[tokio::test]
+async fn verify_settle_and_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(state(&sqlite_url(&dir), NOW).await);
+
+    let req = Request::get("/supported").body(Body::empty()).unwrap();
+    let bytes = app
+        .clone()
+        .oneshot(req)
+        .await
+        .unwrap()
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes();
+    let supported: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(
+        supported["kinds"][0],
+        json!({ "x402Version": 2, "scheme": "zk-receipt", "network": NETWORK })
+    );
+
+    let pay = request(1, "c1", URL, &issuer());
+    let v = call(&app, "/verify", &pay).await;
+    assert_eq!(v["isValid"], true, "{v}");
+    assert!(v["payer"].as_str().unwrap().starts_with("zk:"));
+    // The same payment verified again is a replay.
+    let again = call(&app, "/verify", &pay).await;
+    assert_eq!(again["invalidReason"], "invalid_zk_receipt_nullifier_used");
+
+    let s = call(&app, "/settle", &pay).await;
+    assert_eq!(s["success"], true, "{s}");
+    assert_eq!(s["network"], NETWORK);
+    let nullifier = s["transaction"].as_str().unwrap().to_string();
+    assert!(!nullifier.is_empty() && s["payer"].as_str().is_some_and(|p| !p.is_empty()));
+    assert_eq!(call(&app, "/settle", &pay).await, s, "settle is idempotent");
+    assert_eq!(
+        call(&app, "/verify", &pay).await["invalidReason"],
+        "invalid_zk_receipt_nullifier_used"
+    );
+
+    // The same receipt proven again for another challenge: same nullifier, refused.
+    let reproved = request(1, "c2", URL, &issuer());
+    assert_eq!(
+        call(&app, "/verify", &reproved).await["invalidReason"],
+        "invalid_zk_receipt_nullifier_used"
+    );
+    let settle = call(&app, "/settle", &reproved).await;
+    assert_eq!(
+        (settle["success"].clone(), settle["transaction"].clone()),
+        (json!(false), json!(""))
+    );
+
+    // Settling up front, without /verify.
+    assert_eq!(
+        call(&app, "/settle", &request(2, "c1", URL, &issuer())).await["success"],
+        true
+    );
+}
+
+#[tokio::test]
+async fn refusals_carry_x402_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(state(&sqlite_url(&dir), NOW).await);
+    let code = |v: Value| v["invalidReason"].as_str().unwrap().to_string();
+
+    // A proof made for another route.
+    let mut other_route = request(3, "c1", "https://seller.example/other", &issuer());
+    other_route.payment_payload.resource = Some(ResourceInfo {
+        url: URL.into(),
+        description: None,
+        mime_type: None,
+    });
+    assert_eq!(
+        code(call(&app, "/verify", &other_route).await),
+        "invalid_zk_receipt_context"
+    );
+
+    // A receipt from an issuer nobody trusts.
+    let stranger = SecretKey::from_bytes([7; 32]);
+    assert_eq!(
+        code(call(&app, "/verify", &request(4, "c1", URL, &stranger)).await),
+        "invalid_zk_receipt_issuer"
+    );
+
+    // A valid proof of another statement: swap the proofs of two payments.
+    let (a, b) = (
+        request(5, "c1", URL, &issuer()),
+        request(6, "c1", URL, &issuer()),
+    );
+    let mut swapped = a.clone();
+    swapped.payment_payload.payload["proof"] = b.payment_payload.payload["proof"].clone();
+    assert_eq!(
+        code(call(&app, "/verify", &swapped).await),
+        "invalid_zk_receipt_proof"
+    );
+
+    // Tampered bytes that are no longer a curve point.
+    let mut tampered = a.clone();
+    tampered.payment_payload.payload["proof"] = json!("AQ==");
+    assert_eq!(
+        code(call(&app, "/verify", &tampered).await),
+        "invalid_payload"
+    );
+
+    // A different price or destination in the requirement than proven.
+    let mut wrong_dest = a.clone();
+    wrong_dest.payment_requirements.pay_to = "someone-else".into();
+    wrong_dest.payment_payload.accepted = wrong_dest.payment_requirements.clone();
+    assert_eq!(
+        code(call(&app, "/verify", &wrong_dest).await),
+        "invalid_zk_receipt_dest"
+    );
+    let mut mismatch = a.clone();
+    mismatch.payment_requirements.amount = "1".into();
+    assert_eq!(
+        code(call(&app, "/verify", &mismatch).await),
+        "invalid_payment_requirements"
+    );
+
+    // Too old for the window, seen by a facilitator whose clock is two hours later.
+    let late = app_at(&dir, NOW + 7200).await;
+    assert_eq!(
+        code(call(&late, "/verify", &a).await),
+        "invalid_zk_receipt_stale"
+    );
+
+    // Unparseable bodies: 400 with invalid_payload, never a 500.
+    for body in ["", "{", "{\"x402Version\": 2}", "[1,2,3]"] {
+        let (status, v) = post(&app, "/verify", body.into()).await;
+        assert_eq!(
+            (status, code(v)),
+            (400, "invalid_payload".to_string()),
+            "{body:?}"
+        );
+    }
+    // None of the refused payments consumed its receipt.
+    assert_eq!(call(&app, "/verify", &a).await["isValid"], true);
+}
+
+async fn app_at(dir: &tempfile::TempDir, now: u64) -> Router {
+    app(state(&sqlite_url(dir), now).await)
+}
+
+#[tokio::test]
+async fn restart_between_verify_and_settle_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let pay = request(8, "c1", URL, &issuer());
+    {
+        let first = app_at(&dir, NOW).await;
+        assert_eq!(call(&first, "/verify", &pay).await["isValid"], true);
+    } // the facilitator goes away
+    let second = app_at(&dir, NOW + 5).await;
+    // The reservation survived: a replay is still refused, the payment still settles.
+    assert_eq!(
+        call(&second, "/verify", &pay).await["invalidReason"],
+        "invalid_zk_receipt_nullifier_used"
+    );
+    assert_eq!(call(&second, "/settle", &pay).await["success"], true);
+    let third = app_at(&dir, NOW + 10).await;
+    assert_eq!(
+        call(&third, "/settle", &request(8, "c2", URL, &issuer())).await["success"],
+        false,
+        "spent once"
+    );
+}
