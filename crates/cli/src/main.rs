@@ -82,6 +82,15 @@ enum Command {
     /// Export keys and proofs to other tools.
     #[command(subcommand)]
     Export(ExportCmd),
+    /// Run a service (logs to stderr; RUST_LOG sets the level, default info).
+    #[command(subcommand)]
+    Serve(ServeCmd),
+}
+
+#[derive(Subcommand)]
+enum ServeCmd {
+    /// The x402 facilitator for scheme zk-receipt (/verify, /settle, /supported, /health).
+    Facilitator(x402_zk_facilitator::Config),
 }
 
 #[derive(Subcommand)]
@@ -196,6 +205,11 @@ fn run(command: Command) -> Result<()> {
             eprintln!("wrote payer secret {} (mode 0600)", out.display());
         }
         Command::Setup { dev, out_dir } => setup(dev, &out_dir)?,
+        Command::Serve(ServeCmd::Facilitator(config)) => {
+            init_tracing();
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(x402_zk_facilitator::serve(config))?;
+        }
         Command::Prove {
             pk,
             receipt,
@@ -317,6 +331,18 @@ fn setup(dev: bool, out_dir: &std::path::Path) -> Result<()> {
         vk.hash_hex()
     );
     Ok(())
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    let ansi = std::io::stderr().is_terminal();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 fn load_issuer_key(path: &std::path::Path) -> Result<SecretKey> {

@@ -15,6 +15,9 @@
 #![deny(missing_docs)]
 
 mod handlers;
+mod serve;
+
+pub use serve::{serve, serve_on, shutdown_signal, Config, ServeError};
 
 use axum::{
     routing::{get, post},

@@ -64,7 +64,18 @@ enum Backend {
 impl Store {
     /// Opens (and creates the tables of) the database at `url`.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let backend = if url.starts_with("sqlite:") {
+        let backend = if let Some(rest) = url.strip_prefix("sqlite:") {
+            // Create the data directory of a file database on first use.
+            let path = std::path::Path::new(
+                rest.trim_start_matches("//")
+                    .split('?')
+                    .next()
+                    .unwrap_or(""),
+            );
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Backend(sqlx::Error::Io(e)))?;
+            }
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
