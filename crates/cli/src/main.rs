@@ -279,9 +279,15 @@ fn run(command: Command) -> Result<()> {
                 Err(e) => return Err(e.into()),
             }
             let verify_ms = ms(t);
-            if let Some(policy) = policy {
-                let policy = read_json::<PolicyFile>(&policy, "policy")?.policy();
-                statement.satisfies(&policy)?;
+            match policy {
+                Some(policy) => {
+                    let policy = read_json::<PolicyFile>(&policy, "policy")?.policy();
+                    statement.satisfies(&policy)?;
+                }
+                None => eprintln!(
+                    "note: no --policy given; the proof is valid for its own statement, whose issuer, \
+                     price and destination a seller must still check"
+                ),
             }
             println!(
                 "proof valid: nullifier {} ({verify_ms:.2} ms)",

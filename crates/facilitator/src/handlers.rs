@@ -97,6 +97,7 @@ fn check(s: &AppState, req: &FacilitatorRequest, now: u64) -> Result<Checked, Re
 
 fn not_valid(r: Rejection) -> Response {
     tracing::info!(code = %r.code, "verify refused");
+    metrics::counter!("verifications_total", "result" => r.code.as_str()).increment(1);
     Json(VerifyResponse {
         is_valid: false,
         invalid_reason: Some(r.code.as_str()),
@@ -108,6 +109,7 @@ fn not_valid(r: Rejection) -> Response {
 
 fn not_settled(r: Rejection, network: String) -> Response {
     tracing::info!(code = %r.code, "settle refused");
+    metrics::counter!("settlements_total", "result" => r.code.as_str()).increment(1);
     Json(SettleResponse {
         success: false,
         error_reason: Some(r.code.as_str()),
@@ -131,6 +133,12 @@ fn bad_body(e: JsonRejection) -> Response {
 
 fn store_unavailable(e: StoreError, code: ErrorCode) -> Response {
     tracing::error!(error = %e, "nullifier store failed");
+    let op = if code == ErrorCode::UnexpectedVerifyError {
+        "reserve"
+    } else {
+        "spend"
+    };
+    metrics::counter!("store_errors_total", "op" => op).increment(1);
     let body = serde_json::json!({ "isValid": false, "success": false, "invalidReason": code.as_str(),
         "errorReason": code.as_str(), "transaction": "", "invalidMessage": "nullifier store unavailable; retry later" });
     (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
@@ -163,13 +171,16 @@ pub async fn verify(
         )
         .await
     {
-        Ok(Reservation::Reserved) => Json(VerifyResponse {
-            is_valid: true,
-            invalid_reason: None,
-            invalid_message: None,
-            payer: Some(pseudonymous_payer(&checked.statement)),
-        })
-        .into_response(),
+        Ok(Reservation::Reserved) => {
+            metrics::counter!("verifications_total", "result" => "valid").increment(1);
+            Json(VerifyResponse {
+                is_valid: true,
+                invalid_reason: None,
+                invalid_message: None,
+                payer: Some(pseudonymous_payer(&checked.statement)),
+            })
+            .into_response()
+        }
         Ok(Reservation::Refused(_)) => not_valid(Rejection::new(
             ErrorCode::InvalidZkReceiptNullifierUsed,
             "this receipt is spent or in use",
@@ -198,15 +209,26 @@ pub async fn settle(
         .spend(&checked.statement.nullifier, &checked.payment, now)
         .await
     {
-        Ok(Spend::Spent | Spend::AlreadySpentBySamePayment) => Json(SettleResponse {
-            success: true,
-            error_reason: None,
-            error_message: None,
-            payer: Some(pseudonymous_payer(&checked.statement)),
-            transaction: checked.statement.nullifier.to_string(),
-            network: checked.network,
-        })
-        .into_response(),
+        Ok(spend @ (Spend::Spent | Spend::AlreadySpentBySamePayment)) => {
+            let result = if spend == Spend::Spent {
+                "settled"
+            } else {
+                "repeated"
+            };
+            metrics::counter!("settlements_total", "result" => result).increment(1);
+            if spend == Spend::Spent {
+                metrics::counter!("nullifiers_spent_total").increment(1);
+            }
+            Json(SettleResponse {
+                success: true,
+                error_reason: None,
+                error_message: None,
+                payer: Some(pseudonymous_payer(&checked.statement)),
+                transaction: checked.statement.nullifier.to_string(),
+                network: checked.network,
+            })
+            .into_response()
+        }
         Ok(Spend::Refused(_)) => not_settled(
             Rejection::new(
                 ErrorCode::InvalidZkReceiptNullifierUsed,

@@ -1,5 +1,6 @@
 //! The x402 facilitator for scheme `zk-receipt`: `POST /verify`, `POST /settle`,
-//! `GET /supported`, `GET /health`, as the x402 facilitator API defines them.
+//! `GET /supported`, as the x402 facilitator API defines them, plus `GET /health` and
+//! `GET /metrics` (Prometheus text, see [`telemetry`]).
 //!
 //! It pins one verifying key and the issuers it trusts, checks every public input
 //! against the requirement (destination, price, issuer, context, recency with a
@@ -16,6 +17,7 @@
 
 mod handlers;
 mod serve;
+pub mod telemetry;
 
 pub use serve::{serve, serve_on, shutdown_signal, Config, ServeError};
 
@@ -81,10 +83,12 @@ impl AppState {
 
 /// The facilitator's routes.
 pub fn app(state: AppState) -> Router {
+    telemetry::prometheus();
     Router::new()
         .route("/verify", post(handlers::verify))
         .route("/settle", post(handlers::settle))
         .route("/supported", get(handlers::supported))
         .route("/health", get(|| async { "ok" }))
+        .route("/metrics", get(telemetry::render))
         .with_state(state)
 }

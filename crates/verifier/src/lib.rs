@@ -4,7 +4,9 @@
 //! returns `Result<(), VerifyError>`: [`VerifyError::is_malformed`] tells bad
 //! input (encodings, points off the curve or outside the subgroup, wrong input
 //! count, values `≥ p` or u64 fields `≥ 2^64`) from a well-formed proof that is
-//! false ([`VerifyError::InvalidProof`]). [`Verifier::verify_batch`] checks many
+//! false ([`VerifyError::InvalidProof`]). A valid proof shows the statement; the
+//! caller still compares it with its policy (`Statement::satisfies`: dest, price,
+//! recency, a trusted issuer, the context) and spends the nullifier once. [`Verifier::verify_batch`] checks many
 //! proofs with one pairing product and, if the batch fails, names the false ones.
 //!
 //! ```no_run

@@ -59,6 +59,11 @@ impl Verifier {
     }
 
     /// Verifies `proof` for `statement`.
+    ///
+    /// This proves the statement, not that it is the one the seller wants: callers
+    /// must also check it against their policy ([`Statement::satisfies`]: dest,
+    /// price, recency, a *trusted* issuer key, the request's context) and spend the
+    /// nullifier once.
     pub fn verify(&self, statement: &Statement, proof: &Proof) -> Result<(), VerifyError> {
         let inputs: Vec<Fr> = statement.public_inputs().iter().map(|f| f.0).collect();
         if inputs.len() != self.num_inputs {

@@ -21,7 +21,7 @@ pub fn enforce_u64(cs: &Cs, x: &Num) -> Result<(), SynthesisError> {
 /// Constrains `a ≥ b` for `a, b` already known to be `< 2^64` (65 constraints).
 ///
 /// `a − b` lies in `(−2^64, 2^64)`; it has a 64-bit decomposition exactly when it
-/// is non-negative, since a negative difference is `p − k` with `k ≤ 2^64`, far
+/// is non-negative, since a negative difference is `p − k` with `1 ≤ k ≤ 2^64 − 1`, far
 /// above `2^64` in the field.
 pub fn enforce_ge_u64(cs: &Cs, a: &Num, b: &Num) -> Result<(), SynthesisError> {
     to_bits(cs, &a.sub(b), 64).map(|_| ())

@@ -133,13 +133,21 @@ fn lookup_constant(
 /// ([`offset_point`]) that keeps the accumulator away from small multiples of `P`.
 ///
 /// Soundness of the incomplete formulas: every intermediate point is
-/// `2^j·Ω + m·P` with an integer `m` the circuit fixes. An exceptional case
-/// (`acc = ±P`, `acc + dP = ±acc`, an identity) is a linear relation between `Ω` and
-/// `P`, i.e. knowledge of `log_P(Ω)`. For the key of an issuer the seller trusts,
-/// finding it means computing the issuer's secret key (a discrete logarithm on Baby
-/// Jubjub), the very assumption EdDSA rests on. An honest prover meets one with
-/// negligible probability. A prover who picks a key of its own can reach them, but
-/// could as well sign with that key: the seller only accepts trusted issuers.
+/// `2^j·Ω + m·P` with an integer `m` the circuit fixes from the bits of `h`. Of the
+/// exceptional cases only `acc = d·P` (adding a point to itself) leaves a value free
+/// (`λ₁`); `acc = −d·P`, `acc + d·P = −acc`, a zero result and an identity start are
+/// unsatisfiable (`v ≠ 0` in the prime-order subgroup). Reaching `acc = d·P` needs
+/// `2^j·Ω = (d − m)·P`: a discrete logarithm of `Ω` to `P = 8A` *and* a prefix of
+/// the Poseidon output `h` hitting one value out of about `l`. For the key of an
+/// issuer the seller trusts, `log_P(Ω)` is unknown (`Ω` is hashed to the curve) and
+/// the event has probability about `1/l` per hash.
+///
+/// A prover may instead publish a key built from `Ω` (e.g. `A = −(16)⁻¹·Ω`, whose
+/// secret key nobody knows) and satisfy the circuit for any message under it. That
+/// proves nothing a seller accepts: a statement is only meaningful for an issuer key
+/// the seller trusts, so every verifier must compare the statement's issuer with its
+/// policy (`Statement::satisfies`, or `check_statement` in the protocol crate), as it
+/// must for keys whose owners sign anything.
 pub fn variable_base_mul(
     cs: &Cs,
     bits: &[Bit],
