@@ -50,6 +50,19 @@ const RECORD_ISSUED: &str = "INSERT INTO issued_receipts (payment_id, receipt, c
 
 const ISSUED: &str = "SELECT receipt FROM issued_receipts WHERE payment_id = $1";
 
+/// Binds `args` in order to a query of either backend (their query types differ).
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for a in $args {
+            q = match a {
+                Arg::Text(t) => q.bind(*t),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
 /// The stores on one database: SQLite (`sqlite://PATH`, created if missing) or
 /// PostgreSQL (`postgres://…`).
 #[derive(Clone, Debug)]
@@ -146,25 +159,15 @@ impl Store {
         Ok(match &self.0 {
             Backend::Sqlite(p) => {
                 let sql = sqlite_placeholders(sql);
-                let mut q = sqlx::query(&sql);
-                for a in args {
-                    q = match a {
-                        Arg::Text(t) => q.bind(*t),
-                        Arg::Int(i) => q.bind(*i),
-                    };
-                }
-                q.execute(p).await?.rows_affected()
+                bind_all!(sqlx::query(&sql), args)
+                    .execute(p)
+                    .await?
+                    .rows_affected()
             }
-            Backend::Postgres(p) => {
-                let mut q = sqlx::query(sql);
-                for a in args {
-                    q = match a {
-                        Arg::Text(t) => q.bind(*t),
-                        Arg::Int(i) => q.bind(*i),
-                    };
-                }
-                q.execute(p).await?.rows_affected()
-            }
+            Backend::Postgres(p) => bind_all!(sqlx::query(sql), args)
+                .execute(p)
+                .await?
+                .rows_affected(),
         })
     }
 
@@ -214,7 +217,7 @@ fn sqlite_placeholders(sql: &str) -> String {
 }
 
 fn int(v: u64) -> Arg<'static> {
-    Arg::Int(i64::try_from(v).unwrap_or(i64::MAX))
+    Arg::Int(int_value(v))
 }
 
 fn to_state(row: Option<(String, String, i64)>, now: u64) -> Result<NullifierState, StoreError> {
