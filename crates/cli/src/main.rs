@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 bad input or failure, 2 usage error, 3 a well-formed
 //! proof that is false.
 
+mod demo;
 mod files;
 
 use anyhow::{bail, Context, Result};
@@ -85,6 +86,16 @@ enum Command {
     /// Run a service (logs to stderr; RUST_LOG sets the level, default info).
     #[command(subcommand)]
     Serve(ServeCmd),
+    /// Runs the whole system on loopback (chain, issuer, facilitator, seller) and
+    /// a buyer that pays privately, printing what each party saw and step timings.
+    Demo {
+        /// Paid requests to make.
+        #[arg(long, default_value_t = 5)]
+        payments: usize,
+        /// Where the dev proving key is kept between runs (created if missing).
+        #[arg(long, default_value = "target/x402-zk-demo-keys")]
+        keys: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -205,6 +216,13 @@ fn run(command: Command) -> Result<()> {
             eprintln!("wrote payer secret {} (mode 0600)", out.display());
         }
         Command::Setup { dev, out_dir } => setup(dev, &out_dir)?,
+        Command::Demo { payments, keys } => {
+            if std::env::var_os("RUST_LOG").is_some() {
+                init_tracing();
+            }
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(demo::run(payments, &keys))?;
+        }
         Command::Serve(ServeCmd::Facilitator(config)) => {
             init_tracing();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;

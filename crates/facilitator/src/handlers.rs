@@ -9,6 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use x402_zk_primitives::Statement;
 use x402_zk_protocol::{
@@ -28,10 +29,12 @@ struct Checked {
 
 fn check(s: &AppState, req: &FacilitatorRequest, now: u64) -> Result<Checked, Rejection> {
     use ErrorCode::*;
-    if req.x402_version != X402_VERSION || req.payment_payload.x402_version != X402_VERSION {
+    if !(1..=X402_VERSION).contains(&req.x402_version)
+        || req.payment_payload.x402_version != req.x402_version
+    {
         return Err(Rejection::new(
             InvalidX402Version,
-            "this facilitator speaks x402 version 2",
+            "this facilitator speaks x402 versions 1 and 2",
         ));
     }
     let requirement = &req.payment_requirements;
@@ -95,162 +98,186 @@ fn check(s: &AppState, req: &FacilitatorRequest, now: u64) -> Result<Checked, Re
     })
 }
 
-fn not_valid(r: Rejection) -> Response {
+fn not_valid(r: Rejection) -> VerifyResponse {
     tracing::info!(code = %r.code, "verify refused");
     metrics::counter!("verifications_total", "result" => r.code.as_str()).increment(1);
-    Json(VerifyResponse {
+    VerifyResponse {
         is_valid: false,
         invalid_reason: Some(r.code.as_str()),
         invalid_message: Some(r.message),
         payer: None,
-    })
-    .into_response()
+    }
 }
 
-fn not_settled(r: Rejection, network: String) -> Response {
+fn not_settled(r: Rejection, network: String) -> SettleResponse {
     tracing::info!(code = %r.code, "settle refused");
     metrics::counter!("settlements_total", "result" => r.code.as_str()).increment(1);
-    Json(SettleResponse {
+    SettleResponse {
         success: false,
         error_reason: Some(r.code.as_str()),
         error_message: Some(r.message),
         payer: None,
         transaction: String::new(),
         network,
-    })
-    .into_response()
+    }
 }
 
-fn bad_body(e: JsonRejection) -> Response {
+fn bad_body(r: Rejection) -> Response {
     let body = VerifyResponse {
         is_valid: false,
-        invalid_reason: Some(ErrorCode::InvalidPayload.as_str()),
-        invalid_message: Some(format!("request body: {}", e.body_text())),
+        invalid_reason: Some(r.code.as_str()),
+        invalid_message: Some(r.message),
         payer: None,
     };
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
-fn store_unavailable(e: StoreError, code: ErrorCode) -> Response {
+/// Reads a v1 or v2 body.
+fn parse(body: Result<Json<Value>, JsonRejection>) -> Result<FacilitatorRequest, Response> {
+    let Json(value) = body.map_err(|e| {
+        bad_body(Rejection::new(
+            ErrorCode::InvalidPayload,
+            format!("request body: {}", e.body_text()),
+        ))
+    })?;
+    FacilitatorRequest::from_json(value).map_err(bad_body)
+}
+
+fn store_unavailable(e: StoreError, op: &'static str) -> Response {
     tracing::error!(error = %e, "nullifier store failed");
-    let op = if code == ErrorCode::UnexpectedVerifyError {
-        "reserve"
-    } else {
-        "spend"
-    };
     metrics::counter!("store_errors_total", "op" => op).increment(1);
+    let code = if op == "reserve" {
+        ErrorCode::UnexpectedVerifyError
+    } else {
+        ErrorCode::UnexpectedSettleError
+    };
     let body = serde_json::json!({ "isValid": false, "success": false, "invalidReason": code.as_str(),
         "errorReason": code.as_str(), "transaction": "", "invalidMessage": "nullifier store unavailable; retry later" });
     (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
 }
 
+impl AppState {
+    /// Checks a payment and reserves its nullifier (the facilitator's `/verify`,
+    /// callable in-process). `Err` only when the store is unavailable.
+    pub async fn verify(&self, req: &FacilitatorRequest) -> Result<VerifyResponse, StoreError> {
+        let now = (self.clock)();
+        let checked = match check(self, req, now) {
+            Ok(c) => c,
+            Err(r) => return Ok(not_valid(r)),
+        };
+        let ttl = self
+            .reservation_seconds
+            .max(req.payment_requirements.max_timeout_seconds);
+        let reserved = self
+            .store
+            .reserve(
+                &checked.statement.nullifier,
+                &checked.payment,
+                now,
+                now.saturating_add(ttl),
+            )
+            .await?;
+        Ok(match reserved {
+            Reservation::Reserved => {
+                metrics::counter!("verifications_total", "result" => "valid").increment(1);
+                VerifyResponse {
+                    is_valid: true,
+                    invalid_reason: None,
+                    invalid_message: None,
+                    payer: Some(pseudonymous_payer(&checked.statement)),
+                }
+            }
+            Reservation::Refused(_) => not_valid(Rejection::new(
+                ErrorCode::InvalidZkReceiptNullifierUsed,
+                "this receipt is spent or in use",
+            )),
+        })
+    }
+
+    /// Checks a payment again and spends its nullifier, idempotently (the
+    /// facilitator's `/settle`, callable in-process). `Err` only when the store is
+    /// unavailable.
+    pub async fn settle(&self, req: &FacilitatorRequest) -> Result<SettleResponse, StoreError> {
+        let network = req.payment_requirements.network.clone();
+        let now = (self.clock)();
+        let checked = match check(self, req, now) {
+            Ok(c) => c,
+            Err(r) => return Ok(not_settled(r, network)),
+        };
+        let spend = self
+            .store
+            .spend(&checked.statement.nullifier, &checked.payment, now)
+            .await?;
+        Ok(match spend {
+            Spend::Spent | Spend::AlreadySpentBySamePayment => {
+                let first = spend == Spend::Spent;
+                let result = if first { "settled" } else { "repeated" };
+                metrics::counter!("settlements_total", "result" => result).increment(1);
+                if first {
+                    metrics::counter!("nullifiers_spent_total").increment(1);
+                }
+                SettleResponse {
+                    success: true,
+                    error_reason: None,
+                    error_message: None,
+                    payer: Some(pseudonymous_payer(&checked.statement)),
+                    transaction: checked.statement.nullifier.to_string(),
+                    network: checked.network,
+                }
+            }
+            Spend::Refused(_) => not_settled(
+                Rejection::new(
+                    ErrorCode::InvalidZkReceiptNullifierUsed,
+                    "this receipt is spent or reserved by another payment",
+                ),
+                network,
+            ),
+        })
+    }
+}
+
 /// `POST /verify`: checks and reserves the nullifier.
 pub async fn verify(
     State(s): State<AppState>,
-    body: Result<Json<FacilitatorRequest>, JsonRejection>,
+    body: Result<Json<Value>, JsonRejection>,
 ) -> Response {
-    let req = match body {
-        Ok(Json(r)) => r,
-        Err(e) => return bad_body(e),
+    let req = match parse(body) {
+        Ok(r) => r,
+        Err(response) => return response,
     };
-    let now = (s.clock)();
-    let checked = match check(&s, &req, now) {
-        Ok(c) => c,
-        Err(r) => return not_valid(r),
-    };
-    let ttl = s
-        .reservation_seconds
-        .max(req.payment_requirements.max_timeout_seconds);
-    match s
-        .store
-        .reserve(
-            &checked.statement.nullifier,
-            &checked.payment,
-            now,
-            now.saturating_add(ttl),
-        )
-        .await
-    {
-        Ok(Reservation::Reserved) => {
-            metrics::counter!("verifications_total", "result" => "valid").increment(1);
-            Json(VerifyResponse {
-                is_valid: true,
-                invalid_reason: None,
-                invalid_message: None,
-                payer: Some(pseudonymous_payer(&checked.statement)),
-            })
-            .into_response()
-        }
-        Ok(Reservation::Refused(_)) => not_valid(Rejection::new(
-            ErrorCode::InvalidZkReceiptNullifierUsed,
-            "this receipt is spent or in use",
-        )),
-        Err(e) => store_unavailable(e, ErrorCode::UnexpectedVerifyError),
+    match s.verify(&req).await {
+        Ok(answer) => Json(answer).into_response(),
+        Err(e) => store_unavailable(e, "reserve"),
     }
 }
 
 /// `POST /settle`: checks again and spends the nullifier (idempotent).
 pub async fn settle(
     State(s): State<AppState>,
-    body: Result<Json<FacilitatorRequest>, JsonRejection>,
+    body: Result<Json<Value>, JsonRejection>,
 ) -> Response {
-    let req = match body {
-        Ok(Json(r)) => r,
-        Err(e) => return bad_body(e),
+    let req = match parse(body) {
+        Ok(r) => r,
+        Err(response) => return response,
     };
-    let network = req.payment_requirements.network.clone();
-    let now = (s.clock)();
-    let checked = match check(&s, &req, now) {
-        Ok(c) => c,
-        Err(r) => return not_settled(r, network),
-    };
-    match s
-        .store
-        .spend(&checked.statement.nullifier, &checked.payment, now)
-        .await
-    {
-        Ok(spend @ (Spend::Spent | Spend::AlreadySpentBySamePayment)) => {
-            let result = if spend == Spend::Spent {
-                "settled"
-            } else {
-                "repeated"
-            };
-            metrics::counter!("settlements_total", "result" => result).increment(1);
-            if spend == Spend::Spent {
-                metrics::counter!("nullifiers_spent_total").increment(1);
-            }
-            Json(SettleResponse {
-                success: true,
-                error_reason: None,
-                error_message: None,
-                payer: Some(pseudonymous_payer(&checked.statement)),
-                transaction: checked.statement.nullifier.to_string(),
-                network: checked.network,
-            })
-            .into_response()
-        }
-        Ok(Spend::Refused(_)) => not_settled(
-            Rejection::new(
-                ErrorCode::InvalidZkReceiptNullifierUsed,
-                "this receipt is spent or reserved by another payment",
-            ),
-            network,
-        ),
-        Err(e) => store_unavailable(e, ErrorCode::UnexpectedSettleError),
+    match s.settle(&req).await {
+        Ok(answer) => Json(answer).into_response(),
+        Err(e) => store_unavailable(e, "spend"),
     }
 }
-
 /// `GET /supported`.
 pub async fn supported(State(s): State<AppState>) -> Json<SupportedResponse> {
     Json(SupportedResponse {
         kinds: s
             .networks
             .iter()
-            .map(|n| SupportedKind {
-                x402_version: X402_VERSION,
-                scheme: SCHEME.into(),
-                network: n.clone(),
-                extra: None,
+            .flat_map(|n| {
+                [X402_VERSION, 1].map(|version| SupportedKind {
+                    x402_version: version,
+                    scheme: SCHEME.into(),
+                    network: n.clone(),
+                    extra: None,
+                })
             })
             .collect(),
         extensions: vec![],

@@ -1,6 +1,6 @@
 //! The x402 facilitator for scheme `zk-receipt`: `POST /verify`, `POST /settle`,
 //! `GET /supported`, as the x402 facilitator API defines them, plus `GET /health` and
-//! `GET /metrics` (Prometheus text, see [`telemetry`]).
+//! `GET /metrics` (Prometheus text, see `x402_zk_telemetry`).
 //!
 //! It pins one verifying key and the issuers it trusts, checks every public input
 //! against the requirement (destination, price, issuer, context, recency with a
@@ -17,7 +17,6 @@
 
 mod handlers;
 mod serve;
-pub mod telemetry;
 
 pub use serve::{serve, serve_on, shutdown_signal, Config, ServeError};
 
@@ -83,12 +82,12 @@ impl AppState {
 
 /// The facilitator's routes.
 pub fn app(state: AppState) -> Router {
-    telemetry::prometheus();
+    x402_zk_telemetry::prometheus();
     Router::new()
         .route("/verify", post(handlers::verify))
         .route("/settle", post(handlers::settle))
         .route("/supported", get(handlers::supported))
         .route("/health", get(|| async { "ok" }))
-        .route("/metrics", get(telemetry::render))
+        .route("/metrics", get(x402_zk_telemetry::render))
         .with_state(state)
 }

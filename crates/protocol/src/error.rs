@@ -34,6 +34,36 @@ pub enum ErrorCode {
     UnsupportedScheme,
     /// An `x402Version` this server does not speak.
     InvalidX402Version,
+    /// The `exact` Solana transaction is malformed, unsigned or mis-shaped.
+    InvalidExactSvmPayloadTransaction,
+    /// The `exact` Solana transaction has the wrong number of instructions.
+    InvalidExactSvmPayloadTransactionInstructionsLength,
+    /// An instruction other than the scheme's, or a missing memo nonce.
+    InvalidExactSvmPayloadTransactionInstructions,
+    /// The first instruction is not SetComputeUnitLimit.
+    InvalidExactSvmPayloadTransactionInstructionsComputeLimitInstruction,
+    /// The second instruction is not SetComputeUnitPrice.
+    InvalidExactSvmPayloadTransactionInstructionsComputePriceInstruction,
+    /// The compute unit price exceeds 5 lamports per unit.
+    InvalidExactSvmPayloadTransactionInstructionsComputePriceInstructionTooHigh,
+    /// The transfer is not the SPL Token program's.
+    InvalidExactSvmPayloadTransactionInstructionNotSplTokenTransferChecked,
+    /// The third instruction is not TransferChecked.
+    InvalidExactSvmPayloadTransactionNotATransferInstruction,
+    /// The transfer moves another mint than the requirement's asset.
+    InvalidExactSvmPayloadTransactionMintMismatch,
+    /// The transfer does not pay ATA(payTo, asset).
+    InvalidExactSvmPayloadTransactionTransferToIncorrectAta,
+    /// The transfer moves another amount than the requirement's.
+    InvalidExactSvmPayloadTransactionAmountMismatch,
+    /// The fee payer appears in an instruction, or as source or authority.
+    InvalidExactSvmPayloadTransactionFeePayerIncludedInInstructionAccounts,
+    /// The ledger refused the transaction (funds, blockhash, accounts).
+    InvalidExactSvmPayloadTransactionSimulationFailed,
+    /// The ledger did not confirm the transaction in time.
+    SettleExactSvmTransactionConfirmationTimedOut,
+    /// This payment was already settled for another receipt.
+    DuplicateSettlement,
     /// An internal failure while verifying.
     UnexpectedVerifyError,
     /// An internal failure while settling.

@@ -19,6 +19,7 @@
 
 mod codec;
 mod error;
+pub mod issuance;
 mod types;
 pub mod zk_receipt;
 

@@ -252,3 +252,75 @@ pub struct SupportedResponse {
     #[serde(default)]
     pub signers: Map<String, Value>,
 }
+
+/// The CAIP-2 id of a v1 network name (`solana-devnet` → `solana:EtWT…`); other
+/// strings are returned unchanged (they are CAIP-2 already or unknown).
+pub fn caip2_network(name: &str) -> &str {
+    match name {
+        "solana" => "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp",
+        "solana-devnet" => "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1",
+        "solana-testnet" => "solana:4uhcVJyU9pJkvQyS88uRDiswHXSCkY3z",
+        "base" => "eip155:8453",
+        "base-sepolia" => "eip155:84532",
+        other => other,
+    }
+}
+
+/// Body of a v1 `POST /verify` or `POST /settle`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FacilitatorRequestV1 {
+    /// Always 1.
+    pub x402_version: u32,
+    /// The client's payment.
+    pub payment_payload: PaymentPayloadV1,
+    /// The requirement the server matched it against.
+    pub payment_requirements: PaymentRequirementsV1,
+}
+
+impl FacilitatorRequest {
+    /// Reads a facilitator request of either version. A v1 request becomes the v2
+    /// request it means: `maxAmountRequired` is the amount, the requirement's
+    /// `resource` the resource, v1 network names their CAIP-2 ids, and the
+    /// payload's `accepted` the requirement (v1 payloads name only scheme and
+    /// network, which must match it). `x402_version` keeps the caller's version.
+    pub fn from_json(body: Value) -> Result<Self, crate::Rejection> {
+        use crate::{ErrorCode, Rejection};
+        let version = body.get("x402Version").and_then(Value::as_u64);
+        let invalid = |e: serde_json::Error| {
+            Rejection::new(ErrorCode::InvalidPayload, format!("request body: {e}"))
+        };
+        match version {
+            Some(2) => serde_json::from_value(body).map_err(invalid),
+            Some(1) => {
+                let v1: FacilitatorRequestV1 = serde_json::from_value(body).map_err(invalid)?;
+                let (mut requirement, resource) = v1.payment_requirements.to_v2();
+                requirement.network = caip2_network(&requirement.network).to_string();
+                let p = v1.payment_payload;
+                if p.scheme != requirement.scheme
+                    || caip2_network(&p.network) != requirement.network
+                {
+                    return Err(Rejection::new(
+                        ErrorCode::InvalidPaymentRequirements,
+                        "the payment's scheme or network differs from the requirement's",
+                    ));
+                }
+                Ok(FacilitatorRequest {
+                    x402_version: 1,
+                    payment_payload: PaymentPayload {
+                        x402_version: 1,
+                        resource: Some(resource),
+                        accepted: requirement.clone(),
+                        payload: p.payload,
+                        extensions: Map::new(),
+                    },
+                    payment_requirements: requirement,
+                })
+            }
+            _ => Err(Rejection::new(
+                ErrorCode::InvalidX402Version,
+                "x402Version must be 1 or 2",
+            )),
+        }
+    }
+}

@@ -1,4 +1,11 @@
-//! Prometheus metrics (text format at `GET /metrics`):
+//! The process-wide Prometheus recorder behind every service's `GET /metrics`
+//! (text format). One recorder per process, so services embedded together (the
+//! demo runs issuer, facilitator and seller in one process) share one registry.
+//!
+//! ```
+//! metrics::counter!("receipts_issued_total").increment(1);
+//! assert!(x402_zk_telemetry::prometheus().render().contains("receipts_issued_total"));
+//! ```
 //!
 //! | metric | type | labels |
 //! |---|---|---|
@@ -7,6 +14,11 @@
 //! | `settlements_total` | counter | `result`: `settled`, `repeated` or the error code |
 //! | `nullifiers_spent_total` | counter | — |
 //! | `store_errors_total` | counter | `op`: `reserve` or `spend` |
+//! | `receipts_issued_total` | counter | — (issuer) |
+//! | `receipt_refusals_total` | counter | `code`: the x402 error code (issuer) |
+//! | `ledger_settle_duration_seconds` | histogram | — (issuer: send and confirm one payment) |
+//! | `seller_payments_total` | counter | `result`: `settled` or the error code (seller layer) |
+#![deny(missing_docs)]
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
@@ -16,8 +28,14 @@ pub fn prometheus() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         let buckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1];
+        let settle_buckets = [0.0005, 0.001, 0.005, 0.05, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0];
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full("verify_duration_seconds".into()), &buckets)
+            .expect("buckets are non-empty")
+            .set_buckets_for_metric(
+                Matcher::Full("ledger_settle_duration_seconds".into()),
+                &settle_buckets,
+            )
             .expect("buckets are non-empty")
             .build_recorder();
         let handle = recorder.handle();

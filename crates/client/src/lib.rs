@@ -1,0 +1,467 @@
+//! The buyer's side of x402 `zk-receipt` payments. On a 402 the [`Buyer`] picks
+//! the `zk-receipt` requirement, takes an unspent matching receipt from its
+//! [`Wallet`] or buys one from an issuer the seller trusts (paying the issuer's
+//! `exact` requirement with its Solana key), proves locally (the witness never
+//! leaves the process) and retries with `PAYMENT-SIGNATURE`.
+//!
+//! ```no_run
+//! # async fn run(pk: x402_zk_prover::ProvingKey, payer: x402_zk_svm::Keypair) -> Result<(), x402_zk_client::ClientError> {
+//! let wallet = x402_zk_client::Wallet::open("wallet")?;
+//! let buyer = x402_zk_client::Buyer::new(wallet, pk, Some(payer));
+//! let paid = buyer.get("http://127.0.0.1:4022/report").await?;
+//! println!("{} after {:?}", paid.status, paid.steps);
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod wallet;
+
+pub use wallet::{PendingPurchase, Wallet, WalletError, WalletReceipt};
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use x402_zk_primitives::{h2f, PayerSecret, Policy, Receipt, Witness};
+use x402_zk_protocol::{
+    decode_header, encode_header,
+    issuance::{ReceiptRequest, ReceiptResponse},
+    zk_receipt::IssuerInfo,
+    ErrorCode, PaymentPayload, PaymentRequired, PaymentRequirements, SettleResponse,
+    ZkReceiptExtra, ZkReceiptPayload, PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE,
+    SCHEME, X402_VERSION,
+};
+use x402_zk_prover::ProvingKey;
+use x402_zk_svm::{build_payment, Keypair};
+
+/// Seconds subtracted from "now" against clock differences and request latency
+/// when choosing `not_before`.
+const CLOCK_MARGIN_SECONDS: u64 = 30;
+
+/// Why a paid request failed. The wallet is intact in every case: a receipt is
+/// marked spent only when a seller accepted it or reported it spent.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// HTTP transport.
+    #[error("HTTP: {0}")]
+    Http(#[from] reqwest::Error),
+    /// The wallet.
+    #[error(transparent)]
+    Wallet(#[from] WalletError),
+    /// The 402 offers nothing this client can pay.
+    #[error("the 402 offers no zk-receipt requirement this client can pay: {0}")]
+    NoPayableRequirement(String),
+    /// No receipt fits and none can be bought.
+    #[error("no unspent receipt fits this requirement, and {0}")]
+    CannotBuy(String),
+    /// The issuer refused or failed.
+    #[error("issuer {url} answered {status}: {code}: {message}")]
+    Issuer {
+        /// Issuer URL.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// x402 error code.
+        code: String,
+        /// Detail.
+        message: String,
+    },
+    /// The issuer returned a receipt that does not check out.
+    #[error("the issuer's receipt is invalid: {0}")]
+    BadReceipt(String),
+    /// Proving failed.
+    #[error("proving: {0}")]
+    Prove(String),
+    /// The seller refused the proof.
+    #[error("the seller refused the payment: {code}: {message}")]
+    Refused {
+        /// x402 error code.
+        code: String,
+        /// Detail.
+        message: String,
+    },
+}
+
+/// The outcome of [`Buyer::get`].
+#[derive(Debug)]
+pub struct Paid {
+    /// Final HTTP status.
+    pub status: reqwest::StatusCode,
+    /// Final body.
+    pub body: Vec<u8>,
+    /// The seller's `PAYMENT-RESPONSE`, if it charged.
+    pub settlement: Option<SettleResponse>,
+    /// Whether a receipt was bought for this request.
+    pub bought: bool,
+    /// The public inputs of the proof sent: everything the seller learns.
+    pub statement: Option<x402_zk_primitives::Statement>,
+    /// The `PAYMENT-SIGNATURE` value sent.
+    pub payment_signature: Option<String>,
+    /// Wall time of each step.
+    pub steps: Vec<(&'static str, Duration)>,
+}
+
+/// A buyer that pays on 402.
+pub struct Buyer {
+    http: reqwest::Client,
+    wallet: Wallet,
+    proving_key: Arc<ProvingKey>,
+    vk_hash: String,
+    payer: Option<Arc<Keypair>>,
+    /// One payment at a time per wallet in this process.
+    lock: tokio::sync::Mutex<()>,
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+fn header<T: serde::de::DeserializeOwned>(r: &reqwest::Response, name: &str) -> Option<T> {
+    r.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| decode_header(v).ok())
+}
+
+impl Buyer {
+    /// A buyer with `wallet`, proving with `proving_key`; `payer` is the Solana
+    /// key that buys receipts (without it, only receipts in the wallet are used).
+    pub fn new(wallet: Wallet, proving_key: ProvingKey, payer: Option<Keypair>) -> Self {
+        let vk_hash = proving_key
+            .verifying_key()
+            .map(|vk| vk.hash_hex())
+            .unwrap_or_default();
+        Buyer {
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(120))
+                .build()
+                .expect("a TLS backend is compiled in"),
+            wallet,
+            proving_key: Arc::new(proving_key),
+            vk_hash,
+            payer: payer.map(Arc::new),
+            lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The wallet.
+    pub fn wallet(&self) -> &Wallet {
+        &self.wallet
+    }
+
+    /// `GET url`, paying privately if the seller answers 402.
+    pub async fn get(&self, url: &str) -> Result<Paid, ClientError> {
+        let _one_at_a_time = self.lock.lock().await;
+        let mut steps = Vec::new();
+        let t = Instant::now();
+        let first = self.http.get(url).send().await?;
+        steps.push(("request (402 with PAYMENT-REQUIRED)", t.elapsed()));
+        if first.status() != reqwest::StatusCode::PAYMENT_REQUIRED {
+            return Ok(Paid {
+                status: first.status(),
+                settlement: None,
+                bought: false,
+                statement: None,
+                payment_signature: None,
+                body: first.bytes().await?.to_vec(),
+                steps,
+            });
+        }
+        let required: PaymentRequired = header(&first, PAYMENT_REQUIRED).ok_or_else(|| {
+            ClientError::NoPayableRequirement("no readable PAYMENT-REQUIRED header".into())
+        })?;
+        let (requirement, extra) = self.pick(&required)?;
+        let price = x402_zk_primitives::field::parse_u64(&requirement.amount)
+            .map_err(|e| ClientError::NoPayableRequirement(format!("amount: {e}")))?;
+
+        let t = Instant::now();
+        let (entry, bought) = match self.find(&requirement, &extra, price)? {
+            Some(entry) => (entry, false),
+            None => (self.buy(&requirement, &extra, price).await?, true),
+        };
+        if bought {
+            steps.push(("buy receipt (issuer settles exact payment)", t.elapsed()));
+        }
+
+        let t = Instant::now();
+        let policy = Policy {
+            dest: entry.receipt.body.dest,
+            min_amount: price,
+            not_before: now()
+                .saturating_sub(extra.max_payment_age_seconds)
+                .saturating_add(CLOCK_MARGIN_SECONDS)
+                .min(entry.receipt.body.paid_at),
+            issuer: entry.receipt.issuer,
+            context: h2f::context(&required.resource.url, &extra.challenge),
+        };
+        let witness = Witness {
+            receipt: entry.receipt,
+            payer_secret: entry.payer_secret.clone(),
+        };
+        let pk = self.proving_key.clone();
+        let (statement, proof) = tokio::task::spawn_blocking(move || {
+            x402_zk_prover::prove(&pk, &witness, &policy, &mut rand::rngs::OsRng)
+        })
+        .await
+        .map_err(|e| ClientError::Prove(e.to_string()))?
+        .map_err(|e| ClientError::Prove(e.to_string()))?;
+        steps.push(("prove (Groth16, local)", t.elapsed()));
+
+        let payment = PaymentPayload {
+            x402_version: X402_VERSION,
+            resource: Some(required.resource.clone()),
+            accepted: requirement,
+            payload: ZkReceiptPayload::new(&statement, &proof).to_value(),
+            extensions: Default::default(),
+        };
+        let t = Instant::now();
+        let payment_signature = encode_header(&payment);
+        let paid = self
+            .http
+            .get(url)
+            .header(PAYMENT_SIGNATURE, &payment_signature)
+            .send()
+            .await?;
+        steps.push((
+            "paid request (seller verifies, serves, settles)",
+            t.elapsed(),
+        ));
+        let settlement: Option<SettleResponse> = header(&paid, PAYMENT_RESPONSE);
+        if paid.status().is_success() && settlement.as_ref().is_some_and(|s| s.success) {
+            self.wallet.mark_spent(&entry.receipt)?;
+        } else if paid.status() == reqwest::StatusCode::PAYMENT_REQUIRED {
+            let refusal: Option<PaymentRequired> = header(&paid, PAYMENT_REQUIRED);
+            let code = refusal.and_then(|r| r.error).unwrap_or_default();
+            if code == ErrorCode::InvalidZkReceiptNullifierUsed.as_str() {
+                // Spent elsewhere (an earlier attempt that settled): never offer it again.
+                self.wallet.mark_spent(&entry.receipt)?;
+            }
+            let message = String::from_utf8_lossy(&paid.bytes().await?).into_owned();
+            return Err(ClientError::Refused { code, message });
+        }
+        Ok(Paid {
+            status: paid.status(),
+            settlement,
+            bought,
+            statement: Some(statement),
+            payment_signature: Some(payment_signature),
+            body: paid.bytes().await?.to_vec(),
+            steps,
+        })
+    }
+
+    /// The first `zk-receipt` requirement for our verifying key.
+    fn pick(
+        &self,
+        required: &PaymentRequired,
+    ) -> Result<(PaymentRequirements, ZkReceiptExtra), ClientError> {
+        let mut why = String::from("no zk-receipt requirement");
+        for r in required.accepts.iter().filter(|r| r.scheme == SCHEME) {
+            match ZkReceiptExtra::from_requirements(r) {
+                Ok(extra) if extra.vk_hash == self.vk_hash => return Ok((r.clone(), extra)),
+                Ok(_) => why = "the seller's vkHash differs from this client's proving key".into(),
+                Err(e) => why = e.to_string(),
+            }
+        }
+        Err(ClientError::NoPayableRequirement(why))
+    }
+
+    /// An unspent receipt from a trusted issuer, to the seller's dest, for at least
+    /// the price, recent enough.
+    fn find(
+        &self,
+        r: &PaymentRequirements,
+        extra: &ZkReceiptExtra,
+        price: u64,
+    ) -> Result<Option<WalletReceipt>, ClientError> {
+        let dest = h2f::dest(&r.network, &r.asset, &r.pay_to);
+        let oldest = now()
+            .saturating_sub(extra.max_payment_age_seconds)
+            .saturating_add(CLOCK_MARGIN_SECONDS);
+        Ok(self
+            .wallet
+            .receipts()?
+            .into_iter()
+            .filter(|e| {
+                let b = &e.receipt.body;
+                !e.spent
+                    && b.dest == dest
+                    && b.amount >= price
+                    && b.paid_at >= oldest
+                    && extra.issuers.iter().any(|i| i.key == e.receipt.issuer)
+            })
+            .min_by_key(|e| e.receipt.body.amount))
+    }
+
+    /// Buys a receipt for `r` from the first trusted issuer with a URL.
+    async fn buy(
+        &self,
+        r: &PaymentRequirements,
+        extra: &ZkReceiptExtra,
+        price: u64,
+    ) -> Result<WalletReceipt, ClientError> {
+        let payer = self.payer.as_ref().ok_or_else(|| {
+            ClientError::CannotBuy("no Solana key is configured to buy one".into())
+        })?;
+        let issuer: &IssuerInfo = extra
+            .issuers
+            .iter()
+            .find(|i| i.url.is_some())
+            .ok_or_else(|| ClientError::CannotBuy("no trusted issuer has a URL".into()))?;
+        let url = format!(
+            "{}{}",
+            issuer
+                .url
+                .as_deref()
+                .unwrap_or_default()
+                .trim_end_matches('/'),
+            x402_zk_protocol::issuance::RECEIPTS_PATH
+        );
+        let secret = PayerSecret::generate();
+        let request = ReceiptRequest {
+            requirement: r.clone(),
+            payer_commitment: secret.commitment(),
+        };
+        let quote = self.http.post(&url).json(&request).send().await?;
+        if quote.status() != reqwest::StatusCode::PAYMENT_REQUIRED {
+            return Err(issuer_error(&url, quote).await);
+        }
+        let offer: PaymentRequired = header(&quote, PAYMENT_REQUIRED).ok_or_else(|| {
+            ClientError::CannotBuy("the issuer's 402 has no readable PAYMENT-REQUIRED".into())
+        })?;
+        let exact = offer
+            .accepts
+            .iter()
+            .find(|a| a.scheme == x402_zk_svm::exact::SCHEME && a.network == r.network)
+            .ok_or_else(|| ClientError::CannotBuy("the issuer offers no exact payment".into()))?;
+        // Pay exactly the seller's price to the seller's payTo, nothing else.
+        if exact.amount != r.amount || exact.pay_to != r.pay_to || exact.asset != r.asset {
+            return Err(ClientError::CannotBuy(
+                "the issuer's exact requirement differs from the seller's terms".into(),
+            ));
+        }
+        let payload =
+            build_payment(payer, exact).map_err(|e| ClientError::CannotBuy(e.to_string()))?;
+        let payment = PaymentPayload {
+            x402_version: X402_VERSION,
+            resource: Some(offer.resource.clone()),
+            accepted: exact.clone(),
+            payload: serde_json::to_value(payload).expect("plain data serializes"),
+            extensions: Default::default(),
+        };
+        let pending = PendingPurchase {
+            url,
+            request,
+            payment_signature: encode_header(&payment),
+            payer_secret: secret,
+        };
+        self.wallet.begin_purchase(&pending)?;
+        let entry = self.complete(&pending, &issuer.key, price).await?;
+        Ok(entry)
+    }
+
+    /// Sends a recorded purchase's payment and stores the receipt it returns.
+    async fn complete(
+        &self,
+        p: &PendingPurchase,
+        issuer: &x402_zk_primitives::eddsa::PublicKey,
+        price: u64,
+    ) -> Result<WalletReceipt, ClientError> {
+        let answer = self
+            .http
+            .post(&p.url)
+            .header(PAYMENT_SIGNATURE, &p.payment_signature)
+            .json(&p.request)
+            .send()
+            .await?;
+        if !answer.status().is_success() {
+            let status = answer.status();
+            let err = issuer_error(&p.url, answer).await;
+            // A refused payment moved nothing; one that may have landed stays pending.
+            if status == reqwest::StatusCode::PAYMENT_REQUIRED
+                || status == reqwest::StatusCode::BAD_REQUEST
+                || status == reqwest::StatusCode::CONFLICT
+            {
+                self.wallet.end_purchase(&p.request.payer_commitment)?;
+            }
+            return Err(err);
+        }
+        let body: ReceiptResponse = answer.json().await?;
+        let receipt: Receipt = body.receipt;
+        let r = &p.request.requirement;
+        let problems = [
+            (receipt.verify().is_err(), "signature does not verify"),
+            (receipt.issuer != *issuer, "signed by another issuer"),
+            (
+                receipt.body.payer_commitment != p.request.payer_commitment,
+                "commits to another secret",
+            ),
+            (
+                receipt.body.dest != h2f::dest(&r.network, &r.asset, &r.pay_to),
+                "pays another destination",
+            ),
+            (receipt.body.amount < price, "is for less than the price"),
+        ];
+        if let Some((_, why)) = problems.iter().find(|(bad, _)| *bad) {
+            return Err(ClientError::BadReceipt(format!("the receipt {why}")));
+        }
+        self.wallet.add(
+            receipt,
+            p.payer_secret.clone(),
+            Some(body.transaction.clone()),
+        )?;
+        self.wallet.end_purchase(&p.request.payer_commitment)?;
+        Ok(WalletReceipt {
+            receipt,
+            payer_secret: p.payer_secret.clone(),
+            spent: false,
+            transaction: Some(body.transaction),
+        })
+    }
+
+    /// Resends the payments of purchases interrupted before their receipt arrived
+    /// (after a crash or a timeout); returns how many receipts were recovered.
+    pub async fn resume_purchases(&self) -> Result<usize, ClientError> {
+        let _one_at_a_time = self.lock.lock().await;
+        let mut recovered = 0;
+        for p in self.wallet.pending_purchases()? {
+            let payment: Option<PaymentPayload> = decode_header(&p.payment_signature).ok();
+            let price = x402_zk_primitives::field::parse_u64(&p.request.requirement.amount)
+                .unwrap_or(u64::MAX);
+            let Some(issuer) = ZkReceiptExtra::from_requirements(&p.request.requirement)
+                .ok()
+                .and_then(|e| {
+                    e.issuers.into_iter().find(|i| {
+                        i.url
+                            .as_deref()
+                            .is_some_and(|u| p.url.starts_with(u.trim_end_matches('/')))
+                    })
+                })
+            else {
+                continue;
+            };
+            if payment.is_some() && self.complete(&p, &issuer.key, price).await.is_ok() {
+                recovered += 1;
+            }
+        }
+        Ok(recovered)
+    }
+}
+
+async fn issuer_error(url: &str, r: reqwest::Response) -> ClientError {
+    let status = r.status().as_u16();
+    let body: serde_json::Value = r.json().await.unwrap_or_default();
+    let field = |k: &str| {
+        body.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    ClientError::Issuer {
+        url: url.to_string(),
+        status,
+        code: field("error"),
+        message: field("message"),
+    }
+}

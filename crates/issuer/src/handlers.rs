@@ -1,0 +1,371 @@
+//! `POST /v1/receipts`: quote (402), then check, settle, record and sign.
+//!
+//! Statuses: 402 with `PAYMENT-REQUIRED` to quote or to refuse a payment; 400 for
+//! a body or header that does not parse; 409 `duplicate_settlement` for a payment
+//! that already bought another receipt; 503 when the ledger or the store is
+//! unavailable and 504 when the ledger did not confirm in time (both: retry the
+//! same request, it is safe). Error bodies are `{"error": code, "message": …}`.
+
+use crate::IssuerState;
+use axum::{
+    extract::{rejection::JsonRejection, State},
+    http::{HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde::Serialize;
+use std::time::Instant;
+use x402_zk_primitives::{field::parse_u64, h2f, Receipt, ReceiptBody};
+use x402_zk_protocol::{
+    decode_header, encode_header,
+    issuance::{IssuerDescription, ReceiptRequest, ReceiptResponse, RECEIPTS_PATH},
+    ErrorCode, PaymentPayload, PaymentRequired, PaymentRequirements, Rejection, ResourceInfo,
+    SettleResponse, PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE, X402_VERSION,
+};
+use x402_zk_svm::{
+    check_payment, exact::parse_address, exact::transaction_id, exact_requirement, ExactSvmPayload,
+    LedgerError, Signer,
+};
+
+#[derive(Serialize)]
+struct ErrorBody {
+    error: String,
+    message: String,
+}
+
+/// A refusal with its HTTP status; `quote` adds `PAYMENT-REQUIRED` to a 402.
+struct Refusal {
+    status: StatusCode,
+    rejection: Rejection,
+    quote: Option<PaymentRequired>,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Refusal {
+            status,
+            rejection: Rejection::new(code, message),
+            quote: None,
+        }
+    }
+
+    fn payment(rejection: Rejection, quote: PaymentRequired) -> Self {
+        Refusal {
+            status: StatusCode::PAYMENT_REQUIRED,
+            rejection,
+            quote: Some(quote),
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let code = self.rejection.code.as_str();
+        tracing::info!(code = %code, status = %self.status, "receipt refused");
+        metrics::counter!("receipt_refusals_total", "code" => code.clone()).increment(1);
+        let mut headers = HeaderMap::new();
+        if let Some(mut quote) = self.quote {
+            quote.error = Some(code.clone());
+            if let Ok(v) = HeaderValue::from_str(&encode_header(&quote)) {
+                headers.insert(PAYMENT_REQUIRED, v);
+            }
+        }
+        let body = ErrorBody {
+            error: code,
+            message: self.rejection.message,
+        };
+        (self.status, headers, Json(body)).into_response()
+    }
+}
+
+fn ledger_failure(e: LedgerError, quote: PaymentRequired) -> Refusal {
+    match e {
+        LedgerError::Refused(m) => Refusal::payment(
+            Rejection::new(
+                ErrorCode::InvalidExactSvmPayloadTransactionSimulationFailed,
+                format!("the ledger refused the payment (nothing moved): {m}"),
+            ),
+            quote,
+        ),
+        LedgerError::NotConfirmed(_) => Refusal::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            ErrorCode::SettleExactSvmTransactionConfirmationTimedOut,
+            e.to_string(),
+        ),
+        LedgerError::NotAMint(_) => Refusal::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidPaymentRequirements,
+            e.to_string(),
+        ),
+        LedgerError::Unavailable(m) => {
+            tracing::error!(error = %m, "ledger unavailable");
+            Refusal::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::UnexpectedSettleError,
+                "the ledger is unavailable; retry the same request later",
+            )
+        }
+    }
+}
+
+fn store_failure(e: x402_zk_store::StoreError) -> Refusal {
+    tracing::error!(error = %e, "issued-receipt store failed");
+    Refusal::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::UnexpectedSettleError,
+        "the receipt store is unavailable; retry the same request later",
+    )
+}
+
+/// The `exact` requirement that buys a receipt for `seller`'s requirement.
+async fn quote(
+    s: &IssuerState,
+    seller: &PaymentRequirements,
+) -> Result<(PaymentRequirements, u64), Refusal> {
+    let bad = |m: String| {
+        Refusal::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidPaymentRequirements,
+            m,
+        )
+    };
+    if seller.scheme != x402_zk_protocol::SCHEME {
+        return Err(bad(format!(
+            "requirement scheme {:?} is not zk-receipt",
+            seller.scheme
+        )));
+    }
+    if seller.network != s.network {
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidNetwork,
+            format!(
+                "this issuer settles on {}, not {}",
+                s.network, seller.network
+            ),
+        ));
+    }
+    let amount = parse_u64(&seller.amount).map_err(|e| bad(format!("amount: {e}")))?;
+    if amount == 0 {
+        return Err(bad("amount must be positive".into()));
+    }
+    let mint = parse_address("asset", &seller.asset).map_err(|r| bad(r.message))?;
+    let pay_to = parse_address("payTo", &seller.pay_to).map_err(|r| bad(r.message))?;
+    let decimals = s
+        .ledger
+        .mint_decimals(&mint)
+        .await
+        .map_err(|e| ledger_failure(e, empty_quote(s)))?;
+    let blockhash = s
+        .ledger
+        .latest_blockhash()
+        .await
+        .map_err(|e| ledger_failure(e, empty_quote(s)))?;
+    let exact = exact_requirement(
+        &s.network,
+        &mint,
+        &pay_to,
+        amount,
+        s.max_timeout_seconds,
+        &s.fee_payer.pubkey(),
+        decimals,
+        &blockhash,
+    );
+    Ok((exact, amount))
+}
+
+fn empty_quote(s: &IssuerState) -> PaymentRequired {
+    PaymentRequired {
+        x402_version: X402_VERSION,
+        error: None,
+        resource: resource(s),
+        accepts: vec![],
+        extensions: Default::default(),
+    }
+}
+
+fn resource(s: &IssuerState) -> ResourceInfo {
+    ResourceInfo {
+        url: format!("{}{RECEIPTS_PATH}", s.public_url),
+        description: Some("a zk receipt for one x402 zk-receipt payment".into()),
+        mime_type: Some("application/json".into()),
+    }
+}
+
+/// The fields of `accepted` that a payment commits to; the blockhash may have
+/// moved on since the quote, which the ledger judges.
+fn same_terms(accepted: &PaymentRequirements, quoted: &PaymentRequirements) -> bool {
+    accepted.scheme == quoted.scheme
+        && accepted.network == quoted.network
+        && accepted.asset == quoted.asset
+        && accepted.pay_to == quoted.pay_to
+        && accepted.amount == quoted.amount
+        && accepted.extra.get("feePayer") == quoted.extra.get("feePayer")
+}
+
+fn issued(receipt: Receipt, transaction: String, s: &IssuerState, payer: String) -> Response {
+    let settled = SettleResponse {
+        success: true,
+        error_reason: None,
+        error_message: None,
+        payer: Some(payer),
+        transaction: transaction.clone(),
+        network: s.network.clone(),
+    };
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&encode_header(&settled)) {
+        headers.insert(PAYMENT_RESPONSE, v);
+    }
+    let body = ReceiptResponse {
+        receipt,
+        transaction,
+        network: s.network.clone(),
+    };
+    (StatusCode::OK, headers, Json(body)).into_response()
+}
+
+/// `POST /v1/receipts`.
+pub async fn receipts(
+    State(s): State<IssuerState>,
+    headers: HeaderMap,
+    body: Result<Json<ReceiptRequest>, JsonRejection>,
+) -> Response {
+    match receipts_inner(&s, &headers, body).await {
+        Ok(r) => r,
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+async fn receipts_inner(
+    s: &IssuerState,
+    headers: &HeaderMap,
+    body: Result<Json<ReceiptRequest>, JsonRejection>,
+) -> Result<Response, Refusal> {
+    let Json(request) = body.map_err(|e| {
+        Refusal::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidPayload,
+            format!("request body: {}", e.body_text()),
+        )
+    })?;
+    let (exact, amount) = quote(s, &request.requirement).await?;
+    let offer = PaymentRequired {
+        accepts: vec![exact.clone()],
+        ..empty_quote(s)
+    };
+    let Some(header) = headers.get(PAYMENT_SIGNATURE) else {
+        return Err(Refusal::payment(
+            Rejection::new(
+                ErrorCode::InvalidPayload,
+                "payment required: pay the exact requirement in PAYMENT-REQUIRED",
+            ),
+            offer,
+        ));
+    };
+    let malformed = |m: String| Refusal::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidPayload, m);
+    let payment: PaymentPayload = header
+        .to_str()
+        .map_err(|_| malformed("PAYMENT-SIGNATURE is not ASCII".into()))
+        .and_then(|h| decode_header(h).map_err(|e| malformed(format!("PAYMENT-SIGNATURE: {e}"))))?;
+    if payment.x402_version != X402_VERSION {
+        return Err(Refusal::payment(
+            Rejection::new(
+                ErrorCode::InvalidX402Version,
+                "this issuer speaks x402 version 2",
+            ),
+            offer,
+        ));
+    }
+    if !same_terms(&payment.accepted, &exact) {
+        return Err(Refusal::payment(
+            Rejection::new(
+                ErrorCode::InvalidPaymentRequirements,
+                "accepted does not match this issuer's exact requirement for the request",
+            ),
+            offer,
+        ));
+    }
+    let payload: ExactSvmPayload = serde_json::from_value(payment.payload)
+        .map_err(|e| malformed(format!("payload of an exact payment on Solana: {e}")))?;
+    let checked = check_payment(&payload, &exact, &s.fee_payer.pubkey())
+        .map_err(|r| Refusal::payment(r, offer.clone()))?;
+    let payer = checked.authority.to_string();
+    let tx = checked.co_sign(&s.fee_payer);
+    let transaction = transaction_id(&tx);
+    let payment_id = h2f::payment_id(&s.network, &transaction);
+    let commitment = request.payer_commitment;
+
+    // A retry of a payment that already bought a receipt.
+    if let Some(existing) = s.store.issued(&payment_id).await.map_err(store_failure)? {
+        return same_buyer(existing, commitment, transaction, s, payer);
+    }
+
+    let started = Instant::now();
+    s.ledger
+        .settle(&tx)
+        .await
+        .map_err(|e| ledger_failure(e, offer.clone()))?;
+    metrics::histogram!("ledger_settle_duration_seconds").record(started.elapsed().as_secs_f64());
+    tracing::info!(%transaction, "payment settled");
+
+    let body = ReceiptBody {
+        amount,
+        dest: h2f::dest(&s.network, &exact.asset, &exact.pay_to),
+        paid_at: (s.clock)(),
+        payment_id,
+        payer_commitment: commitment,
+    };
+    let receipt = body.sign(&s.key);
+    let json = serde_json::to_string(&receipt).expect("a receipt serializes");
+    match s
+        .store
+        .record_issued(&payment_id, &json, (s.clock)())
+        .await
+        .map_err(store_failure)?
+    {
+        x402_zk_store::Issued::New => {
+            metrics::counter!("receipts_issued_total").increment(1);
+            Ok(issued(receipt, transaction, s, payer))
+        }
+        // A concurrent request for the same payment recorded first.
+        x402_zk_store::Issued::Existing(existing) => {
+            same_buyer(existing, commitment, transaction, s, payer)
+        }
+    }
+}
+
+/// Returns the receipt recorded for this payment if it was made for the same
+/// commitment (a retry), refuses otherwise (a second receipt for one payment).
+fn same_buyer(
+    existing: String,
+    commitment: x402_zk_primitives::FieldElement,
+    transaction: String,
+    s: &IssuerState,
+    payer: String,
+) -> Result<Response, Refusal> {
+    let receipt: Receipt = serde_json::from_str(&existing).map_err(|e| {
+        tracing::error!(error = %e, "a recorded receipt does not parse");
+        Refusal::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::UnexpectedSettleError,
+            "internal error",
+        )
+    })?;
+    if receipt.body.payer_commitment != commitment {
+        return Err(Refusal::new(
+            StatusCode::CONFLICT,
+            ErrorCode::DuplicateSettlement,
+            "this payment already bought a receipt; pay again for another",
+        ));
+    }
+    Ok(issued(receipt, transaction, s, payer))
+}
+
+/// `GET /v1/issuer`.
+pub async fn describe(State(s): State<IssuerState>) -> Json<IssuerDescription> {
+    Json(IssuerDescription {
+        key: s.key.public_key(),
+        network: s.network.clone(),
+        fee_payer: s.fee_payer.pubkey().to_string(),
+    })
+}

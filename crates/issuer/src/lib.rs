@@ -1,0 +1,100 @@
+//! The receipt issuer. `POST /v1/receipts` is itself an x402 resource paid with the
+//! standard `exact` scheme on Solana: the buyer posts the seller's `zk-receipt`
+//! requirement and its `payer_commitment`, gets a 402 whose `exact` requirement pays
+//! the seller's `payTo`, and retries with a partially signed transaction in
+//! `PAYMENT-SIGNATURE`. The issuer checks it by the SVM exact-scheme rules,
+//! co-signs as fee payer, settles it on its [`Ledger`] and waits for confirmation,
+//! records the payment durably, and only then returns the signed receipt.
+//!
+//! One payment never yields two receipts: the payment id (`H2F(network,
+//! transaction)`) is the store's key. Retrying the same paid request (after a
+//! timeout or a crash anywhere in the sequence) returns the same receipt; the same
+//! payment with another commitment is refused with `duplicate_settlement`.
+//!
+//! ```no_run
+//! # async fn run(state: x402_zk_issuer::IssuerState) {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:4021").await.unwrap();
+//! axum::serve(listener, x402_zk_issuer::app(state)).await.unwrap();
+//! # }
+//! ```
+#![deny(missing_docs)]
+
+mod handlers;
+mod serve;
+
+pub use serve::{serve_on, Config, LedgerKind, ServeError};
+
+use axum::{
+    routing::{get, post},
+    Router,
+};
+use std::sync::Arc;
+use x402_zk_primitives::eddsa::SecretKey;
+use x402_zk_protocol::issuance::RECEIPTS_PATH;
+use x402_zk_store::IssuedStore;
+use x402_zk_svm::{Keypair, Ledger};
+
+/// Current unix time, injectable for tests.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// Everything the handlers need.
+#[derive(Clone)]
+pub struct IssuerState {
+    /// The receipt-signing key (never logged).
+    pub key: Arc<SecretKey>,
+    /// The Solana key that co-signs payments and pays their fees.
+    pub fee_payer: Arc<Keypair>,
+    /// Where payments settle.
+    pub ledger: Arc<dyn Ledger>,
+    /// The CAIP-2 network of `ledger`.
+    pub network: String,
+    /// Issued receipts by payment id.
+    pub store: Arc<dyn IssuedStore>,
+    /// The URL buyers reach this issuer at (the 402's `resource.url` is
+    /// `{public_url}/v1/receipts`).
+    pub public_url: String,
+    /// How long the buyer has to pay after the 402, seconds.
+    pub max_timeout_seconds: u64,
+    /// Unix time source.
+    pub clock: Clock,
+}
+
+impl IssuerState {
+    /// State with the system clock and 60 s to pay.
+    pub fn new(
+        key: SecretKey,
+        fee_payer: Keypair,
+        ledger: Arc<dyn Ledger>,
+        network: impl Into<String>,
+        store: Arc<dyn IssuedStore>,
+        public_url: impl Into<String>,
+    ) -> Self {
+        IssuerState {
+            key: Arc::new(key),
+            fee_payer: Arc::new(fee_payer),
+            ledger,
+            network: network.into(),
+            store,
+            public_url: public_url.into().trim_end_matches('/').to_string(),
+            max_timeout_seconds: 60,
+            clock: Arc::new(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or(0)
+            }),
+        }
+    }
+}
+
+/// The issuer's routes: `POST /v1/receipts`, `GET /v1/issuer`, `GET /health`,
+/// `GET /metrics`.
+pub fn app(state: IssuerState) -> Router {
+    x402_zk_telemetry::prometheus();
+    Router::new()
+        .route(RECEIPTS_PATH, post(handlers::receipts))
+        .route("/v1/issuer", get(handlers::describe))
+        .route("/health", get(|| async { "ok" }))
+        .route("/metrics", get(x402_zk_telemetry::render))
+        .with_state(state)
+}

@@ -1,0 +1,41 @@
+//! Where payments settle: one trait, two backends ([`crate::LiteSvmLedger`],
+//! embedded; [`crate::RpcLedger`], Solana JSON-RPC by URL).
+
+use async_trait::async_trait;
+use solana_address::Address;
+use solana_hash::Hash;
+use solana_transaction::versioned::VersionedTransaction;
+use std::time::Duration;
+
+/// Why a ledger did not settle a transaction.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The chain refused the transaction; nothing moved.
+    #[error("the ledger refused the transaction: {0}")]
+    Refused(String),
+    /// Sent, but not seen confirmed in time; it may still land. Retry the same
+    /// transaction: a settled one is recognised, never paid twice.
+    #[error("the transaction was not confirmed within {0:?}; retry the same transaction")]
+    NotConfirmed(Duration),
+    /// The mint does not exist or is not an SPL Token mint.
+    #[error("{0} is not an SPL Token mint on this ledger")]
+    NotAMint(Address),
+    /// The ledger could not be reached or answered nonsense.
+    #[error("the ledger is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// A Solana ledger the issuer settles `exact` payments on.
+#[async_trait]
+pub trait Ledger: Send + Sync {
+    /// A blockhash new transactions may use.
+    async fn latest_blockhash(&self) -> Result<Hash, LedgerError>;
+
+    /// Decimals of an SPL Token mint.
+    async fn mint_decimals(&self, mint: &Address) -> Result<u8, LedgerError>;
+
+    /// Sends a fully signed transaction and waits until it is confirmed. A
+    /// transaction the ledger already processed successfully counts as settled, so
+    /// a retry after a crash or timeout is safe.
+    async fn settle(&self, tx: &VersionedTransaction) -> Result<(), LedgerError>;
+}

@@ -1,0 +1,137 @@
+//! An embedded Solana runtime (LiteSVM) running the real SPL Token, Associated
+//! Token Account and Memo programs, for demos and tests. Its state lives in memory.
+
+use crate::{exact::associated_token_address, Ledger, LedgerError};
+use async_trait::async_trait;
+use litesvm::LiteSVM;
+use solana_address::Address;
+use solana_hash::Hash;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use solana_transaction::versioned::VersionedTransaction;
+use solana_transaction_error::TransactionError;
+use std::sync::{Mutex, MutexGuard};
+
+/// Signatures remembered for LiteSVM's own replay check. LiteSVM keeps 32 by
+/// default, after which an old transaction on the same blockhash would execute
+/// again; the issuer's store is the durable defence, this is the second one.
+const TRANSACTION_HISTORY: usize = 1_000_000;
+
+/// LiteSVM with mainnet's feature set: the token program at `Tokenkeg…` is the
+/// one mainnet runs (p-token, the SPL Token program's current implementation).
+pub struct LiteSvmLedger {
+    svm: Mutex<LiteSVM>,
+}
+
+impl Default for LiteSvmLedger {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LiteSvmLedger {
+    /// A fresh chain with the default programs loaded.
+    pub fn new() -> Self {
+        LiteSvmLedger {
+            svm: Mutex::new(LiteSVM::new().with_transaction_history(TRANSACTION_HISTORY)),
+        }
+    }
+
+    fn svm(&self) -> MutexGuard<'_, LiteSVM> {
+        // A panic while holding the lock cannot leave LiteSVM half-updated in a way
+        // later calls depend on (each call is one transaction), so keep going.
+        self.svm.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Gives `address` native SOL (for fees and rent).
+    pub fn airdrop(&self, address: &Address, lamports: u64) -> Result<(), LedgerError> {
+        self.svm()
+            .airdrop(address, lamports)
+            .map(|_| ())
+            .map_err(|e| LedgerError::Refused(e.err.to_string()))
+    }
+
+    /// Creates a mint whose authority is `authority` (which also pays).
+    pub fn create_mint(&self, authority: &Keypair, decimals: u8) -> Result<Address, LedgerError> {
+        litesvm_token::CreateMint::new(&mut self.svm(), authority)
+            .decimals(decimals)
+            .send()
+            .map_err(|e| LedgerError::Refused(e.err.to_string()))
+    }
+
+    /// Creates `owner`'s associated token account for `mint` if it does not exist
+    /// (`payer` pays the rent) and returns its address.
+    pub fn create_token_account(
+        &self,
+        payer: &Keypair,
+        mint: &Address,
+        owner: &Address,
+    ) -> Result<Address, LedgerError> {
+        litesvm_token::CreateAssociatedTokenAccountIdempotent::new(&mut self.svm(), payer, mint)
+            .owner(owner)
+            .send()
+            .map_err(|e| LedgerError::Refused(e.err.to_string()))
+    }
+
+    /// Mints `amount` to `owner`'s associated token account, creating it if needed.
+    pub fn mint_to(
+        &self,
+        authority: &Keypair,
+        mint: &Address,
+        owner: &Address,
+        amount: u64,
+    ) -> Result<(), LedgerError> {
+        let account = self.create_token_account(authority, mint, owner)?;
+        litesvm_token::MintTo::new(&mut self.svm(), authority, mint, &account, amount)
+            .send()
+            .map_err(|e| LedgerError::Refused(e.err.to_string()))
+    }
+
+    /// `owner`'s balance of `mint` (0 without an account).
+    pub fn token_balance(&self, owner: &Address, mint: &Address) -> u64 {
+        let account = associated_token_address(owner, mint);
+        litesvm_token::get_spl_account::<spl_token_interface::state::Account>(&self.svm(), &account)
+            .map(|a| a.amount)
+            .unwrap_or(0)
+    }
+
+    /// A new random keypair with `lamports` of SOL.
+    pub fn funded_keypair(&self, lamports: u64) -> Result<Keypair, LedgerError> {
+        let k = Keypair::new();
+        self.airdrop(&k.pubkey(), lamports)?;
+        Ok(k)
+    }
+}
+
+#[async_trait]
+impl Ledger for LiteSvmLedger {
+    async fn latest_blockhash(&self) -> Result<Hash, LedgerError> {
+        Ok(self.svm().latest_blockhash())
+    }
+
+    async fn mint_decimals(&self, mint: &Address) -> Result<u8, LedgerError> {
+        litesvm_token::get_spl_account::<spl_token_interface::state::Mint>(&self.svm(), mint)
+            .map(|m| m.decimals)
+            .map_err(|_| LedgerError::NotAMint(*mint))
+    }
+
+    async fn settle(&self, tx: &VersionedTransaction) -> Result<(), LedgerError> {
+        let mut svm = self.svm();
+        match svm.send_transaction(tx.clone()) {
+            Ok(_) => Ok(()),
+            Err(failed) if failed.err == TransactionError::AlreadyProcessed => {
+                let processed_ok = tx
+                    .signatures
+                    .first()
+                    .and_then(|s| svm.get_transaction(s))
+                    .is_some_and(|r| r.is_ok());
+                if processed_ok {
+                    Ok(())
+                } else {
+                    Err(LedgerError::Refused(failed.err.to_string()))
+                }
+            }
+            Err(failed) => Err(LedgerError::Refused(failed.err.to_string())),
+        }
+    }
+}
