@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Dependency hygiene: one copy of every arkworks crate, and one-way crate edges
-# (the verifier never links circuit or prover code; libraries never link the CLI).
+# Dependency hygiene: one copy of every arkworks crate in the proof stack, and
+# one-way crate edges (the verifier never links circuit or prover code; protocol
+# types know no HTTP framework; libraries never link the CLI). The Solana runtime
+# (x402-zk-svm, LiteSVM) brings its own arkworks 0.4 for its syscalls; it is kept
+# out of the proof stack, which is what this checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dups=$(cargo tree --workspace -d --depth 0 --edges normal,build 2>/dev/null | grep -E '^ark-' | sort -u || true)
+proof_stack="-p x402-zk-primitives -p x402-zk-circuit -p x402-zk-prover -p x402-zk-verifier -p x402-zk-protocol -p x402-zk-store -p x402-zk-facilitator -p x402-zk-axum"
+# shellcheck disable=SC2086
+dups=$(cargo tree $proof_stack -d --depth 0 --edges normal,build 2>/dev/null | grep -E '^ark-' | sort -u || true)
 if [ -n "$dups" ]; then
   echo "error: more than one copy of arkworks crates (keep every ark-* on one release line):"
   echo "$dups"
@@ -24,4 +29,15 @@ forbidden x402-zk-protocol x402-zk-prover
 forbidden x402-zk-store x402-zk-circuit
 forbidden x402-zk-facilitator x402-zk-circuit
 forbidden x402-zk-facilitator x402-zk-prover
-echo "dependency checks passed: one copy of each ark-* crate, one-way crate graph"
+forbidden x402-zk-protocol axum
+forbidden x402-zk-protocol reqwest
+forbidden x402-zk-verifier litesvm
+forbidden x402-zk-facilitator litesvm
+forbidden x402-zk-axum litesvm
+forbidden x402-zk-axum x402-zk-prover
+forbidden x402-zk-client x402-zk-issuer
+forbidden x402-zk-client litesvm
+forbidden x402-zk-issuer litesvm
+forbidden x402-zk-client x402-zk-facilitator
+forbidden x402-zk-issuer x402-zk-prover
+echo "dependency checks passed: one copy of each ark-* crate in the proof stack, one-way crate graph"

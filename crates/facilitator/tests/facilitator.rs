@@ -152,6 +152,10 @@ async fn verify_settle_and_replays() {
         supported["kinds"][0],
         json!({ "x402Version": 2, "scheme": "zk-receipt", "network": NETWORK })
     );
+    assert_eq!(
+        supported["kinds"][1],
+        json!({ "x402Version": 1, "scheme": "zk-receipt", "network": NETWORK })
+    );
 
     let pay = request(1, "c1", URL, &issuer());
     let v = call(&app, "/verify", &pay).await;
@@ -325,4 +329,41 @@ async fn serves_over_tcp_and_shuts_down_gracefully() {
         .await
         .unwrap()
         .unwrap();
+}
+
+#[tokio::test]
+async fn v1_requests_are_verified_and_settled() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(state(&sqlite_url(&dir), NOW).await);
+    let v2 = request(3, "c1", URL, &issuer());
+    let resource = v2.payment_payload.resource.clone().unwrap();
+    let v1 = json!({
+        "x402Version": 1,
+        "paymentPayload": {
+            "x402Version": 1,
+            "scheme": "zk-receipt",
+            "network": "solana-devnet",
+            "payload": v2.payment_payload.payload,
+        },
+        "paymentRequirements": x402_zk_protocol::PaymentRequirementsV1 {
+            network: "solana-devnet".into(),
+            ..x402_zk_protocol::PaymentRequirementsV1::from_v2(&v2.payment_requirements, &resource)
+        },
+    });
+    let (status, v) = post(&app, "/verify", v1.to_string()).await;
+    assert_eq!((status, v["isValid"].clone()), (200, json!(true)), "{v}");
+    let (status, s) = post(&app, "/settle", v1.to_string()).await;
+    assert_eq!((status, s["success"].clone()), (200, json!(true)), "{s}");
+    assert_eq!(s["network"], NETWORK, "v1 network names map to CAIP-2");
+    // The v2 form of the same payment is the same nullifier: spent.
+    assert_eq!(
+        call(&app, "/verify", &v2).await["invalidReason"],
+        "invalid_zk_receipt_nullifier_used"
+    );
+    // Unknown versions are refused by code.
+    let (status, v) = post(&app, "/verify", json!({"x402Version": 3}).to_string()).await;
+    assert_eq!(
+        (status, v["invalidReason"].clone()),
+        (400, json!("invalid_x402_version"))
+    );
 }

@@ -317,9 +317,13 @@ impl FacilitatorRequest {
                     payment_requirements: requirement,
                 })
             }
-            _ => Err(Rejection::new(
+            Some(other) => Err(Rejection::new(
                 ErrorCode::InvalidX402Version,
-                "x402Version must be 1 or 2",
+                format!("x402Version {other} is not spoken here; use 1 or 2"),
+            )),
+            None => Err(Rejection::new(
+                ErrorCode::InvalidPayload,
+                "request body: a JSON object with x402Version is expected",
             )),
         }
     }

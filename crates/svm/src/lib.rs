@@ -4,6 +4,7 @@
 //! [`RpcLedger`] by URL).
 //!
 //! ```
+//! # #[cfg(feature = "litesvm")] {
 //! use solana_keypair::Keypair;
 //! use solana_signer::Signer;
 //! use x402_zk_svm::{build_payment, check_payment, Ledger, LiteSvmLedger};
@@ -25,16 +26,19 @@
 //! ledger.settle(&checked.co_sign(&fee_payer)).await.unwrap();           // settler
 //! assert_eq!(ledger.token_balance(&seller.pubkey(), &mint), 1_000_000);
 //! # });
+//! # }
 //! ```
 #![deny(missing_docs)]
 
 pub mod exact;
 mod ledger;
+#[cfg(feature = "litesvm")]
 mod litesvm_ledger;
 mod rpc;
 
 pub use exact::{build_payment, check_payment, exact_requirement, CheckedPayment, ExactSvmPayload};
 pub use ledger::{Ledger, LedgerError};
+#[cfg(feature = "litesvm")]
 pub use litesvm_ledger::LiteSvmLedger;
 pub use rpc::RpcLedger;
 pub use solana_address::Address;

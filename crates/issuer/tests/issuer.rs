@@ -1,0 +1,318 @@
+//! The issuer through its router (`oneshot`), settling on an embedded LiteSVM chain.
+
+use axum::{
+    body::Body,
+    http::{Request, StatusCode},
+    Router,
+};
+use http_body_util::BodyExt;
+use std::sync::Arc;
+use tower::ServiceExt;
+use x402_zk_issuer::{app, IssuerState};
+use x402_zk_primitives::{eddsa::SecretKey, h2f, FieldElement, PayerSecret};
+use x402_zk_protocol::{
+    decode_header, encode_header,
+    issuance::{ReceiptRequest, ReceiptResponse},
+    PaymentPayload, PaymentRequired, PaymentRequirements, PAYMENT_REQUIRED, PAYMENT_SIGNATURE,
+};
+use x402_zk_store::{IssuedStore, Store};
+use x402_zk_svm::{build_payment, Address, Keypair, LiteSvmLedger, Signer};
+
+const NETWORK: &str = "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1";
+const PRICE: u64 = 25_000;
+
+struct Fixture {
+    app: Router,
+    store: Arc<Store>,
+    ledger: Arc<LiteSvmLedger>,
+    buyer: Keypair,
+    mint: Address,
+    pay_to: Address,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = Arc::new(LiteSvmLedger::new());
+    let fee_payer = ledger.funded_keypair(1_000_000_000).unwrap();
+    let authority = ledger.funded_keypair(1_000_000_000).unwrap();
+    let mint = ledger.create_mint(&authority, 6).unwrap();
+    let buyer = Keypair::new();
+    ledger
+        .mint_to(&authority, &mint, &buyer.pubkey(), 10 * PRICE)
+        .unwrap();
+    let pay_to = Keypair::new().pubkey();
+    ledger
+        .create_token_account(&authority, &mint, &pay_to)
+        .unwrap();
+    let url = format!("sqlite://{}", dir.path().join("issuer.db").display());
+    let store = Arc::new(Store::open(&url).await.unwrap());
+    let state = IssuerState::new(
+        SecretKey::generate(),
+        fee_payer,
+        ledger.clone(),
+        NETWORK,
+        store.clone(),
+        "http://issuer.test",
+    );
+    Fixture {
+        app: app(state),
+        store,
+        ledger,
+        buyer,
+        mint,
+        pay_to,
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    fn seller_requirement(&self) -> PaymentRequirements {
+        PaymentRequirements {
+            scheme: "zk-receipt".into(),
+            network: NETWORK.into(),
+            amount: PRICE.to_string(),
+            asset: self.mint.to_string(),
+            pay_to: self.pay_to.to_string(),
+            max_timeout_seconds: 60,
+            extra: Default::default(),
+        }
+    }
+
+    async fn post(
+        &self,
+        body: &ReceiptRequest,
+        payment: Option<&str>,
+    ) -> (StatusCode, axum::http::HeaderMap, serde_json::Value) {
+        let mut req = Request::post("/v1/receipts").header("content-type", "application/json");
+        if let Some(p) = payment {
+            req = req.header(PAYMENT_SIGNATURE, p);
+        }
+        let response = self
+            .app
+            .clone()
+            .oneshot(
+                req.body(Body::from(serde_json::to_vec(body).unwrap()))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        (
+            parts.status,
+            parts.headers,
+            serde_json::from_slice(&bytes).unwrap_or_default(),
+        )
+    }
+
+    /// The 402 quote, then a payment for it signed by `payer`.
+    async fn pay(
+        &self,
+        request: &ReceiptRequest,
+        payer: &Keypair,
+        edit: impl FnOnce(&mut PaymentRequirements),
+    ) -> String {
+        let (status, headers, _) = self.post(request, None).await;
+        assert_eq!(status, StatusCode::PAYMENT_REQUIRED);
+        let quote: PaymentRequired =
+            decode_header(headers[PAYMENT_REQUIRED].to_str().unwrap()).unwrap();
+        let mut exact = quote.accepts[0].clone();
+        assert_eq!(exact.scheme, "exact");
+        assert_eq!(
+            (exact.amount.as_str(), exact.pay_to.as_str()),
+            (PRICE.to_string().as_str(), self.pay_to.to_string().as_str())
+        );
+        let accepted = exact.clone();
+        edit(&mut exact);
+        let payload = build_payment(payer, &exact).unwrap();
+        encode_header(&PaymentPayload {
+            x402_version: 2,
+            resource: Some(quote.resource),
+            accepted,
+            payload: serde_json::to_value(payload).unwrap(),
+            extensions: Default::default(),
+        })
+    }
+}
+
+fn request(commitment: FieldElement, requirement: PaymentRequirements) -> ReceiptRequest {
+    ReceiptRequest {
+        requirement,
+        payer_commitment: commitment,
+    }
+}
+
+#[tokio::test]
+async fn a_paid_request_gets_a_recorded_receipt_once() {
+    let f = fixture().await;
+    let secret = PayerSecret::generate();
+    let req = request(secret.commitment(), f.seller_requirement());
+    let payment = f.pay(&req, &f.buyer, |_| {}).await;
+
+    let (status, headers, body) = f.post(&req, Some(&payment)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(headers.contains_key("payment-response"));
+    let issued: ReceiptResponse = serde_json::from_value(body).unwrap();
+    let receipt = issued.receipt;
+    receipt.verify().unwrap();
+    assert_eq!(receipt.body.amount, PRICE);
+    assert_eq!(receipt.body.payer_commitment, secret.commitment());
+    assert_eq!(
+        receipt.body.dest,
+        h2f::dest(NETWORK, &f.mint.to_string(), &f.pay_to.to_string())
+    );
+    assert_eq!(
+        receipt.body.payment_id,
+        h2f::payment_id(NETWORK, &issued.transaction)
+    );
+    assert_eq!(f.ledger.token_balance(&f.pay_to, &f.mint), PRICE);
+    // Recorded before it was returned.
+    let stored = f
+        .store
+        .issued(&receipt.body.payment_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<x402_zk_primitives::Receipt>(&stored).unwrap(),
+        receipt
+    );
+
+    // The same paid request again (a retry after a lost answer): the same receipt,
+    // and the payment is not settled twice.
+    let (status, _, body) = f.post(&req, Some(&payment)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_value::<ReceiptResponse>(body)
+            .unwrap()
+            .receipt,
+        receipt
+    );
+    assert_eq!(f.ledger.token_balance(&f.pay_to, &f.mint), PRICE);
+
+    // The same payment for another commitment: a second receipt, refused.
+    let other = request(PayerSecret::generate().commitment(), f.seller_requirement());
+    let (status, _, body) = f.post(&other, Some(&payment)).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"], "duplicate_settlement");
+}
+
+#[tokio::test]
+async fn payments_that_break_the_exact_rules_are_refused_and_move_nothing() {
+    let f = fixture().await;
+    let req = request(PayerSecret::generate().commitment(), f.seller_requirement());
+    let wrong_mint = Keypair::new().pubkey().to_string();
+    let cases: Vec<(Box<dyn FnOnce(&mut PaymentRequirements)>, &str)> = vec![
+        (
+            Box::new(move |r| r.asset = wrong_mint),
+            "invalid_exact_svm_payload_transaction_mint_mismatch",
+        ),
+        (
+            Box::new(|r| r.pay_to = Keypair::new().pubkey().to_string()),
+            "invalid_exact_svm_payload_transaction_transfer_to_incorrect_ata",
+        ),
+        (
+            Box::new(|r| r.amount = (PRICE - 1).to_string()),
+            "invalid_exact_svm_payload_transaction_amount_mismatch",
+        ),
+        (
+            Box::new(|r| {
+                r.extra.insert(
+                    "feePayer".into(),
+                    Keypair::new().pubkey().to_string().into(),
+                );
+            }),
+            "invalid_exact_svm_payload_transaction",
+        ),
+    ];
+    for (edit, code) in cases {
+        let payment = f.pay(&req, &f.buyer, edit).await;
+        let (status, headers, body) = f.post(&req, Some(&payment)).await;
+        assert_eq!(status, StatusCode::PAYMENT_REQUIRED, "{code}");
+        assert_eq!(body["error"], code);
+        let again: PaymentRequired =
+            decode_header(headers[PAYMENT_REQUIRED].to_str().unwrap()).unwrap();
+        assert_eq!(again.error.as_deref(), Some(code));
+    }
+    // Unsigned: the buyer's signature slot is empty.
+    let payment = f.pay(&req, &Keypair::new(), |_| {}).await;
+    let mut p: PaymentPayload = decode_header(&payment).unwrap();
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut tx = b64
+        .decode(p.payload["transaction"].as_str().unwrap())
+        .unwrap();
+    tx[1 + 64..1 + 128].fill(0);
+    p.payload["transaction"] = b64.encode(tx).into();
+    let (status, _, body) = f.post(&req, Some(&encode_header(&p))).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (
+            StatusCode::PAYMENT_REQUIRED,
+            Some("invalid_exact_svm_payload_transaction")
+        )
+    );
+    // A buyer without funds: the ledger refuses, nothing is issued.
+    let poor = Keypair::new();
+    let payment = f.pay(&req, &poor, |_| {}).await;
+    let (status, _, body) = f.post(&req, Some(&payment)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (
+            StatusCode::PAYMENT_REQUIRED,
+            Some("invalid_exact_svm_payload_transaction_simulation_failed")
+        )
+    );
+    // Malformed header and body.
+    let (status, _, body) = f.post(&req, Some("%%%")).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_payload"))
+    );
+    assert_eq!(f.ledger.token_balance(&f.pay_to, &f.mint), 0);
+}
+
+#[tokio::test]
+async fn requirements_the_issuer_cannot_serve_are_refused() {
+    let f = fixture().await;
+    let mut other_network = f.seller_requirement();
+    other_network.network = "eip155:8453".into();
+    let (status, _, body) = f
+        .post(
+            &request(PayerSecret::generate().commitment(), other_network),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_network"))
+    );
+    let mut not_a_mint = f.seller_requirement();
+    not_a_mint.asset = f.pay_to.to_string();
+    let (status, _, body) = f
+        .post(
+            &request(PayerSecret::generate().commitment(), not_a_mint),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            Some("invalid_payment_requirements")
+        )
+    );
+    let response = f
+        .app
+        .clone()
+        .oneshot(
+            Request::post("/v1/receipts")
+                .header("content-type", "application/json")
+                .body(Body::from("{"))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
