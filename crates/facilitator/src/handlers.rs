@@ -133,14 +133,14 @@ fn bad_body(r: Rejection) -> Response {
 }
 
 /// Reads a v1 or v2 body.
-fn parse(body: Result<Json<Value>, JsonRejection>) -> Result<FacilitatorRequest, Response> {
+fn parse(body: Result<Json<Value>, JsonRejection>) -> Result<FacilitatorRequest, Rejection> {
     let Json(value) = body.map_err(|e| {
-        bad_body(Rejection::new(
+        Rejection::new(
             ErrorCode::InvalidPayload,
             format!("request body: {}", e.body_text()),
-        ))
+        )
     })?;
-    FacilitatorRequest::from_json(value).map_err(bad_body)
+    FacilitatorRequest::from_json(value)
 }
 
 fn store_unavailable(e: StoreError, op: &'static str) -> Response {
@@ -243,7 +243,7 @@ pub async fn verify(
 ) -> Response {
     let req = match parse(body) {
         Ok(r) => r,
-        Err(response) => return response,
+        Err(r) => return bad_body(r),
     };
     match s.verify(&req).await {
         Ok(answer) => Json(answer).into_response(),
@@ -258,7 +258,7 @@ pub async fn settle(
 ) -> Response {
     let req = match parse(body) {
         Ok(r) => r,
-        Err(response) => return response,
+        Err(r) => return bad_body(r),
     };
     match s.settle(&req).await {
         Ok(answer) => Json(answer).into_response(),

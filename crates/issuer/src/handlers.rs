@@ -37,7 +37,7 @@ struct ErrorBody {
 struct Refusal {
     status: StatusCode,
     rejection: Rejection,
-    quote: Option<PaymentRequired>,
+    quote: Option<Box<PaymentRequired>>,
 }
 
 impl Refusal {
@@ -53,7 +53,7 @@ impl Refusal {
         Refusal {
             status: StatusCode::PAYMENT_REQUIRED,
             rejection,
-            quote: Some(quote),
+            quote: Some(Box::new(quote)),
         }
     }
 }

@@ -203,7 +203,8 @@ async fn payments_that_break_the_exact_rules_are_refused_and_move_nothing() {
     let f = fixture().await;
     let req = request(PayerSecret::generate().commitment(), f.seller_requirement());
     let wrong_mint = Keypair::new().pubkey().to_string();
-    let cases: Vec<(Box<dyn FnOnce(&mut PaymentRequirements)>, &str)> = vec![
+    type Edit = Box<dyn FnOnce(&mut PaymentRequirements)>;
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(move |r| r.asset = wrong_mint),
             "invalid_exact_svm_payload_transaction_mint_mismatch",
