@@ -5,6 +5,7 @@
 
 mod demo;
 mod files;
+mod services;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -86,6 +87,9 @@ enum Command {
     /// Run a service (logs to stderr; RUST_LOG sets the level, default info).
     #[command(subcommand)]
     Serve(ServeCmd),
+    /// GETs a URL, paying privately on 402 from a local wallet (buying a receipt
+    /// from the seller's issuer if needed).
+    Fetch(services::FetchArgs),
     /// Runs the whole system on loopback (chain, issuer, facilitator, seller) and
     /// a buyer that pays privately, printing what each party saw and step timings.
     Demo {
@@ -100,6 +104,10 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ServeCmd {
+    /// The receipt issuer (`POST /v1/receipts`, paid with x402 `exact` on Solana).
+    Issuer(services::IssuerArgs),
+    /// A reference seller with one paid route, verifying through a facilitator.
+    Seller(services::SellerArgs),
     /// The x402 facilitator for scheme zk-receipt (/verify, /settle, /supported, /health).
     Facilitator(x402_zk_facilitator::Config),
 }
@@ -222,6 +230,20 @@ fn run(command: Command) -> Result<()> {
             }
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(demo::run(payments, &keys))?;
+        }
+        Command::Serve(ServeCmd::Issuer(args)) => {
+            init_tracing();
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(services::serve_issuer(args))?;
+        }
+        Command::Serve(ServeCmd::Seller(args)) => {
+            init_tracing();
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(services::serve_seller(args))?;
+        }
+        Command::Fetch(args) => {
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(services::fetch(args))?;
         }
         Command::Serve(ServeCmd::Facilitator(config)) => {
             init_tracing();

@@ -22,7 +22,7 @@
 mod handlers;
 mod serve;
 
-pub use serve::{serve_on, Config, LedgerKind, ServeError};
+pub use serve::{read_keypair, serve_on, Config, LedgerKind, ServeError};
 
 use axum::{
     routing::{get, post},
