@@ -81,6 +81,10 @@ pub struct ZkPayment {
     pub requirement: PaymentRequirements,
     /// The x402 version the buyer spoke.
     pub x402_version: u32,
+    /// The settlement, when the paywall settles before the handler
+    /// ([`ZkPaywall::settle_first`]); `None` in the default order, where the
+    /// nullifier is reserved now and spent after the handler succeeds.
+    pub settlement: Option<SettleResponse>,
 }
 
 struct Inner {
@@ -89,6 +93,7 @@ struct Inner {
     verifier: Arc<dyn PaymentVerifier>,
     challenges: challenge::Challenges,
     max_timeout_seconds: u64,
+    settle_first: bool,
 }
 
 /// The layer. Cheap to clone.
@@ -112,7 +117,19 @@ impl ZkPaywall {
             verifier: Arc::new(verifier),
             challenges: challenge::Challenges::new(challenge_secret, 300),
             max_timeout_seconds: 60,
+            settle_first: false,
         }))
+    }
+
+    /// Spends the nullifier before the handler runs, so the handler reads a settled
+    /// payment ([`ZkPayment::settlement`]); a failing handler then costs the buyer its
+    /// receipt. The default (x402's order) reserves, runs the handler, and settles
+    /// only on success.
+    pub fn settle_first(mut self) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.settle_first = true;
+        }
+        self
     }
 }
 
@@ -279,6 +296,31 @@ impl Inner {
         )
     }
 
+    /// Spends the nullifier; the 402 or 503 to answer if that fails.
+    async fn settle(
+        &self,
+        request: &FacilitatorRequest,
+        resource: &ResourceInfo,
+    ) -> Result<SettleResponse, Box<Response>> {
+        let settled = self
+            .verifier
+            .settle(request)
+            .await
+            .map_err(|e| Box::new(unavailable(e)))?;
+        if !settled.success {
+            let code = settled
+                .error_reason
+                .clone()
+                .unwrap_or_else(|| ErrorCode::UnexpectedSettleError.as_str());
+            let code: ErrorCode = serde_json::from_value(serde_json::Value::String(code))
+                .unwrap_or(ErrorCode::UnexpectedSettleError);
+            let r = Rejection::new(code, settled.error_message.unwrap_or_default());
+            return Err(Box::new(self.payment_required(resource, Some(r))));
+        }
+        metrics::counter!("seller_payments_total", "result" => "settled").increment(1);
+        Ok(settled)
+    }
+
     /// The requirement `accepted` equals, if it is one this route issues now (the
     /// current or the previous challenge period).
     fn matching(
@@ -362,31 +404,30 @@ impl ZkPaywall {
             let r = Rejection::new(code, verdict.invalid_message.unwrap_or_default());
             return Ok(me.payment_required(&resource, Some(r)));
         }
-        request.extensions_mut().insert(ZkPayment {
+        let mut payment = ZkPayment {
             payer: verdict.payer.unwrap_or_default(),
             requirement,
             x402_version: presented.version,
-        });
-        let mut response = inner.call(request).await?;
-        if !response.status().is_success() {
-            // Not settled: the reservation lapses and the buyer keeps its receipt.
-            return Ok(response);
-        }
-        let settled = match me.verifier.settle(&facilitator_request).await {
-            Ok(s) => s,
-            Err(e) => return Ok(unavailable(e)),
+            settlement: None,
         };
-        if !settled.success {
-            let code = settled
-                .error_reason
-                .clone()
-                .unwrap_or_else(|| ErrorCode::UnexpectedSettleError.as_str());
-            let code: ErrorCode = serde_json::from_value(serde_json::Value::String(code))
-                .unwrap_or(ErrorCode::UnexpectedSettleError);
-            let r = Rejection::new(code, settled.error_message.unwrap_or_default());
-            return Ok(me.payment_required(&resource, Some(r)));
+        if me.settle_first {
+            match me.settle(&facilitator_request, &resource).await {
+                Ok(settled) => payment.settlement = Some(settled),
+                Err(refusal) => return Ok(*refusal),
+            }
         }
-        metrics::counter!("seller_payments_total", "result" => "settled").increment(1);
+        let settled_first = payment.settlement.clone();
+        request.extensions_mut().insert(payment);
+        let mut response = inner.call(request).await?;
+        let settled = match settled_first {
+            Some(s) => s,
+            // Not settled: the reservation lapses and the buyer keeps its receipt.
+            None if !response.status().is_success() => return Ok(response),
+            None => match me.settle(&facilitator_request, &resource).await {
+                Ok(s) => s,
+                Err(refusal) => return Ok(*refusal),
+            },
+        };
         settlement_header(&settled, presented.version, &mut response);
         Ok(response)
     }

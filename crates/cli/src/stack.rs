@@ -1,6 +1,7 @@
 //! The whole system on loopback in one process: an embedded Solana chain
 //! (LiteSVM, a USDC-like mint, a funded buyer), the issuer, the facilitator
-//! (SQLite) and a seller with paid routes behind [`ZkPaywall`], each on its own
+//! (SQLite) and a seller with paid routes behind [`ZkPaywall`] (`/weather` and
+//! `/slow` through the facilitator's HTTP API, `/local` verified in-process and settled before its handler), each on its own
 //! port and its own task. `x402-zk demo` and the integration tests run it.
 
 use anyhow::{Context, Result};
@@ -196,12 +197,50 @@ impl Stack {
             description: Some("a private weather report".into()),
         };
         let paywall = ZkPaywall::new(
-            price,
+            price.clone(),
             format!("http://{seller_addr}"),
             RemoteFacilitator::new(facilitator.url()),
             rand::random(),
         );
+        // `/local` verifies in-process, with its own nullifier store, and settles
+        // before its handler runs.
+        let local_store = Store::open(&format!(
+            "sqlite://{}",
+            dir.join("seller-local.db").display()
+        ))
+        .await?;
+        let local_verifier = x402_zk_facilitator::AppState::new(
+            verifying_key.clone(),
+            vec![issuer_key],
+            vec![NETWORK.into()],
+            Arc::new(local_store),
+        );
+        let local_paywall = ZkPaywall::new(
+            price,
+            format!("http://{seller_addr}"),
+            local_verifier,
+            rand::random(),
+        )
+        .settle_first();
         let seller_log: SellerLog = Arc::default();
+        let log3 = seller_log.clone();
+        let local = Router::new()
+            .route(
+                "/local",
+                get(move |Extension(p): Extension<ZkPayment>| async move {
+                    let settled = p.settlement.is_some_and(|s| s.success);
+                    log3.lock().unwrap_or_else(|e| e.into_inner()).push(format!(
+                        "/local paid by {} (settled before the handler: {settled})",
+                        p.payer
+                    ));
+                    if settled {
+                        "verified in-process"
+                    } else {
+                        "not settled"
+                    }
+                }),
+            )
+            .layer(local_paywall);
         let slow_gate = Arc::new(tokio::sync::Semaphore::new(0));
         let slow_entered = Arc::new(tokio::sync::Notify::new());
         let (log, gate, entered) = (seller_log.clone(), slow_gate.clone(), slow_entered.clone());
@@ -230,7 +269,8 @@ impl Stack {
                     "worth the wait"
                 }),
             )
-            .layer(paywall);
+            .layer(paywall)
+            .merge(local);
         let seller = Running::start(router, seller_addr).await?;
 
         Ok(Stack {

@@ -137,14 +137,26 @@ async fn buyer_pays_privately_and_a_replayed_proof_is_refused() {
         assert!(paid.bought);
         last = paid.payment_signature;
     }
+    // The in-process verifier route, which settles before its handler.
+    let local_url = format!("{}/local", stack.seller.url());
+    let local = buyer.get(&local_url).await.unwrap();
+    assert_eq!(
+        (local.status.as_u16(), local.body.as_slice()),
+        (200, "verified in-process".as_bytes())
+    );
+    let (status, code) = send(&local_url, local.payment_signature.as_deref().unwrap()).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (402, "invalid_zk_receipt_nullifier_used")
+    );
     assert_eq!(
         stack
             .ledger
             .token_balance(&stack.seller_pay_to, &stack.mint),
-        2 * PRICE
+        3 * PRICE
     );
     let receipts = buyer.wallet().receipts().unwrap();
-    assert_eq!(receipts.len(), 2);
+    assert_eq!(receipts.len(), 3);
     assert!(receipts.iter().all(|r| r.spent));
 
     let (status, code) = send(&url, &last.unwrap()).await;
@@ -152,9 +164,9 @@ async fn buyer_pays_privately_and_a_replayed_proof_is_refused() {
         (status, code.as_str()),
         (402, "invalid_zk_receipt_nullifier_used")
     );
-    // The seller served two requests, and saw only pseudonyms.
+    // The seller served three requests, and saw only pseudonyms.
     let log = stack.seller_log.lock().unwrap().clone();
-    assert_eq!(log.len(), 2);
+    assert_eq!(log.len(), 3, "{log:?}");
     assert!(!format!("{log:?}").contains(&stack.buyer_keypair().pubkey_string()));
     stack.stop().await;
 }
