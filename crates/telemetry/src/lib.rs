@@ -3,8 +3,9 @@
 //! demo runs issuer, facilitator and seller in one process) share one registry.
 //!
 //! ```
+//! let registry = x402_zk_telemetry::prometheus(); // installs the recorder once
 //! metrics::counter!("receipts_issued_total").increment(1);
-//! assert!(x402_zk_telemetry::prometheus().render().contains("receipts_issued_total"));
+//! assert!(registry.render().contains("receipts_issued_total 1"));
 //! ```
 //!
 //! | metric | type | labels |
