@@ -335,3 +335,39 @@ async fn a_refused_payment_keeps_the_receipt_unspent() {
     assert_eq!(buyer.get(&weather).await.unwrap().status, 200);
     stack.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_v1_client_pays_with_x_payment() {
+    let (stack, _dir) = stack().await;
+    let url = format!("{}/weather", stack.seller.url());
+    // v1: the 402's JSON body carries the requirements (maxAmountRequired, resource).
+    let body: x402_zk_protocol::PaymentRequiredV1 =
+        reqwest::get(&url).await.unwrap().json().await.unwrap();
+    assert_eq!(body.x402_version, 1);
+    let v1 = &body.accepts[0];
+    assert_eq!(v1.max_amount_required, PRICE.to_string());
+    // The same proof a v2 client would make, sent in the v1 envelope.
+    let v2 = forged_payment(&stack, &url, &stack.issuer_secret, |_| {}, |_| {}).await;
+    let v2: PaymentPayload = decode_header(&v2).unwrap();
+    let payment = x402_zk_protocol::PaymentPayloadV1 {
+        x402_version: 1,
+        scheme: "zk-receipt".into(),
+        network: v1.network.clone(),
+        payload: v2.payload,
+    };
+    let r = reqwest::Client::new()
+        .get(&url)
+        .header(x402_zk_protocol::X_PAYMENT, encode_header(&payment))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let settled: x402_zk_protocol::SettleResponse = decode_header(
+        r.headers()[x402_zk_protocol::X_PAYMENT_RESPONSE]
+            .to_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(settled.success);
+    stack.stop().await;
+}

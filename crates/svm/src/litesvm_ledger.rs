@@ -95,6 +95,11 @@ impl LiteSvmLedger {
             .unwrap_or(0)
     }
 
+    /// An account's owner program and data, if it exists.
+    pub fn account(&self, address: &Address) -> Option<(Address, Vec<u8>)> {
+        self.svm().get_account(address).map(|a| (a.owner, a.data))
+    }
+
     /// A new random keypair with `lamports` of SOL.
     pub fn funded_keypair(&self, lamports: u64) -> Result<Keypair, LedgerError> {
         let k = Keypair::new();
