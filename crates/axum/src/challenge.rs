@@ -6,6 +6,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+#[derive(Clone)]
 pub(crate) struct Challenges {
     secret: [u8; 32],
     period: u64,

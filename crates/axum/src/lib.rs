@@ -50,6 +50,9 @@ use x402_zk_protocol::{
     X_PAYMENT_RESPONSE,
 };
 
+/// Retries of an unavailable `/settle` (200, 400, 800 ms apart).
+const SETTLE_RETRIES: u32 = 3;
+
 /// What a route costs and which receipts pay it.
 #[derive(Clone, Debug)]
 pub struct Price {
@@ -87,6 +90,7 @@ pub struct ZkPayment {
     pub settlement: Option<SettleResponse>,
 }
 
+#[derive(Clone)]
 struct Inner {
     price: Price,
     base_url: String,
@@ -126,9 +130,7 @@ impl ZkPaywall {
     /// receipt. The default (x402's order) reserves, runs the handler, and settles
     /// only on success.
     pub fn settle_first(mut self) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.0) {
-            inner.settle_first = true;
-        }
+        Arc::make_mut(&mut self.0).settle_first = true;
         self
     }
 }
@@ -259,9 +261,17 @@ impl Inner {
                         decode_header::<PaymentPayload>(h)
                             .map_err(|e| bad(format!("PAYMENT-SIGNATURE: {e}")))
                     })
-                    .map(|payload| Presented {
-                        version: payload.x402_version,
-                        payload,
+                    .and_then(|payload| {
+                        if payload.x402_version != X402_VERSION {
+                            return Err(Rejection::new(
+                                ErrorCode::InvalidX402Version,
+                                "PAYMENT-SIGNATURE carries x402 version 2; v1 payments go in X-PAYMENT",
+                            ));
+                        }
+                        Ok(Presented {
+                            version: X402_VERSION,
+                            payload,
+                        })
                     }),
             );
         }
@@ -302,11 +312,20 @@ impl Inner {
         request: &FacilitatorRequest,
         resource: &ResourceInfo,
     ) -> Result<SettleResponse, Box<Response>> {
-        let settled = self
-            .verifier
-            .settle(request)
-            .await
-            .map_err(|e| Box::new(unavailable(e)))?;
+        // The handler has run (or is about to, settled): settle is idempotent, so a
+        // verifier that is briefly unavailable is retried before giving up.
+        let mut attempt = 0;
+        let settled = loop {
+            match self.verifier.settle(request).await {
+                Ok(s) => break s,
+                Err(e) if attempt >= SETTLE_RETRIES => return Err(Box::new(unavailable(e))),
+                Err(e) => {
+                    tracing::warn!(error = %e, attempt, "settle failed; retrying");
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await;
+                }
+            }
+        };
         if !settled.success {
             let code = settled
                 .error_reason

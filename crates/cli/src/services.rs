@@ -48,7 +48,7 @@ fn write_keypair(path: &std::path::Path, k: &Keypair) -> Result<()> {
 
 /// Sets up the embedded chain: a fee payer (written to `--fee-payer` if missing),
 /// a mint, a funded buyer and a seller recipient.
-fn dev_chain(args: &IssuerArgs) -> Result<Arc<dyn Ledger>> {
+fn dev_chain(args: &IssuerArgs) -> Result<(Arc<dyn Ledger>, String)> {
     let ledger = LiteSvmLedger::new();
     let fee_payer = match x402_zk_issuer::read_keypair(&args.config.fee_payer) {
         Ok(k) => k,
@@ -85,16 +85,23 @@ fn dev_chain(args: &IssuerArgs) -> Result<Arc<dyn Ledger>> {
         "embedded chain: mint {mint}, seller recipient {pay_to}; buyer key (100 tokens) in {}",
         args.dev_chain.join("buyer.keypair").display()
     );
-    Ok(Arc::new(ledger))
+    Ok((Arc::new(ledger), mint.to_string()))
 }
 
 /// Runs the issuer until SIGINT/SIGTERM.
 pub async fn serve_issuer(args: IssuerArgs) -> Result<()> {
-    let ledger = match args.config.ledger {
-        LedgerKind::Litesvm => Some(dev_chain(&args)?),
-        LedgerKind::Rpc => None,
+    let (ledger, dev_mint) = match args.config.ledger {
+        LedgerKind::Litesvm => {
+            let (ledger, mint) = dev_chain(&args)?;
+            (Some(ledger), Some(mint))
+        }
+        LedgerKind::Rpc => (None, None),
     };
-    let state = args.config.state(ledger).await?;
+    let mut state = args.config.state(ledger).await?;
+    if let Some(mint) = dev_mint {
+        // The embedded chain's own mint is the one sold.
+        state.assets = vec![mint];
+    }
     let listener = tokio::net::TcpListener::bind(args.config.bind)
         .await
         .with_context(|| format!("listening on {}", args.config.bind))?;

@@ -162,7 +162,7 @@ impl Stack {
         drop(issuer_listener);
         let issuer_store =
             Store::open(&format!("sqlite://{}", dir.join("issuer.db").display())).await?;
-        let issuer_state = x402_zk_issuer::IssuerState::new(
+        let mut issuer_state = x402_zk_issuer::IssuerState::new(
             issuer_secret,
             fee_payer,
             ledger.clone(),
@@ -170,6 +170,7 @@ impl Stack {
             Arc::new(issuer_store),
             format!("http://{issuer_addr}"),
         );
+        issuer_state.assets = vec![mint.to_string()];
         let issuer = Running::start(x402_zk_issuer::app(issuer_state), issuer_addr).await?;
 
         // Facilitator.

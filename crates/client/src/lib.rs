@@ -176,6 +176,11 @@ impl Buyer {
             .map_err(|e| ClientError::NoPayableRequirement(format!("amount: {e}")))?;
 
         let t = Instant::now();
+        // Receipts paid for but not received (an earlier crash or timeout) first:
+        // never pay twice for want of resending.
+        if !self.wallet.pending_purchases()?.is_empty() {
+            self.resume_locked().await?;
+        }
         let (entry, bought) = match self.find(&requirement, &extra, price)? {
             Some(entry) => (entry, false),
             None => (self.buy(&requirement, &extra, price).await?, true),
@@ -424,6 +429,10 @@ impl Buyer {
     /// (after a crash or a timeout); returns how many receipts were recovered.
     pub async fn resume_purchases(&self) -> Result<usize, ClientError> {
         let _one_at_a_time = self.lock.lock().await;
+        self.resume_locked().await
+    }
+
+    async fn resume_locked(&self) -> Result<usize, ClientError> {
         let mut recovered = 0;
         for p in self.wallet.pending_purchases()? {
             let payment: Option<PaymentPayload> = decode_header(&p.payment_signature).ok();

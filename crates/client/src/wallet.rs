@@ -99,8 +99,15 @@ fn write_private<T: Serialize>(path: &Path, value: &T) -> Result<(), WalletError
         path.file_name().and_then(|n| n.to_str()).unwrap_or("entry")
     ));
     let bytes = serde_json::to_vec_pretty(value).expect("wallet entries serialize");
+    // A leftover temporary file (a crash mid-write) may have other permissions:
+    // start from a new file, which gets 0600.
+    match fs::remove_file(&tmp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(&tmp)(e)),
+    }
     let mut opts = fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;

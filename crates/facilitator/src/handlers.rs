@@ -17,7 +17,7 @@ use x402_zk_protocol::{
     ErrorCode, FacilitatorRequest, Rejection, SettleResponse, SupportedKind, SupportedResponse,
     VerifyResponse, ZkReceiptPayload, SCHEME, X402_VERSION,
 };
-use x402_zk_store::{Reservation, Spend, StoreError};
+use x402_zk_store::{Conflict, Reservation, Spend, StoreError};
 
 /// A request that passed every check but the nullifier's.
 struct Checked {
@@ -98,6 +98,24 @@ fn check(s: &AppState, req: &FacilitatorRequest, now: u64) -> Result<Checked, Re
     })
 }
 
+/// Longest reservation a requirement's `maxTimeoutSeconds` can ask for.
+const MAX_RESERVATION_SECONDS: u64 = 3600;
+
+/// Spent and reserved are different answers: a buyer drops a spent receipt, but
+/// keeps a reserved one (the reservation lapses if its payment never settles).
+fn conflict_rejection(conflict: Conflict) -> Rejection {
+    match conflict {
+        Conflict::Spent => Rejection::new(
+            ErrorCode::InvalidZkReceiptNullifierUsed,
+            "this receipt is spent",
+        ),
+        Conflict::Reserved => Rejection::new(
+            ErrorCode::InvalidZkReceiptNullifierReserved,
+            "this receipt is reserved by a payment in flight; retry after it settles or lapses",
+        ),
+    }
+}
+
 fn not_valid(r: Rejection) -> VerifyResponse {
     tracing::info!(code = %r.code, "verify refused");
     metrics::counter!("verifications_total", "result" => r.code.as_str()).increment(1);
@@ -128,6 +146,18 @@ fn bad_body(r: Rejection) -> Response {
         invalid_reason: Some(r.code.as_str()),
         invalid_message: Some(r.message),
         payer: None,
+    };
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+fn bad_settle_body(r: Rejection) -> Response {
+    let body = SettleResponse {
+        success: false,
+        error_reason: Some(r.code.as_str()),
+        error_message: Some(r.message),
+        payer: None,
+        transaction: String::new(),
+        network: String::new(),
     };
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
@@ -165,9 +195,13 @@ impl AppState {
             Ok(c) => c,
             Err(r) => return Ok(not_valid(r)),
         };
-        let ttl = self
-            .reservation_seconds
-            .max(req.payment_requirements.max_timeout_seconds);
+        // The requirement may ask for a longer hold than configured, up to an hour:
+        // a caller cannot pin a nullifier indefinitely.
+        let ttl = self.reservation_seconds.max(
+            req.payment_requirements
+                .max_timeout_seconds
+                .min(MAX_RESERVATION_SECONDS),
+        );
         let reserved = self
             .store
             .reserve(
@@ -187,10 +221,7 @@ impl AppState {
                     payer: Some(pseudonymous_payer(&checked.statement)),
                 }
             }
-            Reservation::Refused(_) => not_valid(Rejection::new(
-                ErrorCode::InvalidZkReceiptNullifierUsed,
-                "this receipt is spent or in use",
-            )),
+            Reservation::Refused(conflict) => not_valid(conflict_rejection(conflict)),
         })
     }
 
@@ -225,13 +256,7 @@ impl AppState {
                     network: checked.network,
                 }
             }
-            Spend::Refused(_) => not_settled(
-                Rejection::new(
-                    ErrorCode::InvalidZkReceiptNullifierUsed,
-                    "this receipt is spent or reserved by another payment",
-                ),
-                network,
-            ),
+            Spend::Refused(conflict) => not_settled(conflict_rejection(conflict), network),
         })
     }
 }
@@ -258,7 +283,7 @@ pub async fn settle(
 ) -> Response {
     let req = match parse(body) {
         Ok(r) => r,
-        Err(r) => return bad_body(r),
+        Err(r) => return bad_settle_body(r),
     };
     match s.settle(&req).await {
         Ok(answer) => Json(answer).into_response(),

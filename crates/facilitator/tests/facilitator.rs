@@ -163,7 +163,10 @@ async fn verify_settle_and_replays() {
     assert!(v["payer"].as_str().unwrap().starts_with("zk:"));
     // The same payment verified again is a replay.
     let again = call(&app, "/verify", &pay).await;
-    assert_eq!(again["invalidReason"], "invalid_zk_receipt_nullifier_used");
+    assert_eq!(
+        again["invalidReason"],
+        "invalid_zk_receipt_nullifier_reserved"
+    );
 
     let s = call(&app, "/settle", &pay).await;
     assert_eq!(s["success"], true, "{s}");
@@ -291,7 +294,7 @@ async fn restart_between_verify_and_settle_loses_nothing() {
     // The reservation survived: a replay is still refused, the payment still settles.
     assert_eq!(
         call(&second, "/verify", &pay).await["invalidReason"],
-        "invalid_zk_receipt_nullifier_used"
+        "invalid_zk_receipt_nullifier_reserved"
     );
     assert_eq!(call(&second, "/settle", &pay).await["success"], true);
     let third = app_at(&dir, NOW + 10).await;

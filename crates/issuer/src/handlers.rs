@@ -23,8 +23,9 @@ use x402_zk_protocol::{
     SettleResponse, PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE, X402_VERSION,
 };
 use x402_zk_svm::{
-    check_payment, exact::parse_address, exact::transaction_id, exact_requirement, ExactSvmPayload,
-    LedgerError, Signer,
+    check_payment,
+    exact::{parse_address, prospective_id, transaction_id},
+    exact_requirement, ExactSvmPayload, LedgerError, Signer,
 };
 
 #[derive(Serialize)]
@@ -145,6 +146,12 @@ async fn quote(
             ),
         ));
     }
+    if !s.assets.is_empty() && !s.assets.contains(&seller.asset) {
+        return Err(bad(format!(
+            "this issuer sells receipts for {} only",
+            s.assets.join(", ")
+        )));
+    }
     let amount = parse_u64(&seller.amount).map_err(|e| bad(format!("amount: {e}")))?;
     if amount == 0 {
         return Err(bad("amount must be positive".into()));
@@ -248,6 +255,11 @@ async fn receipts_inner(
             format!("request body: {}", e.body_text()),
         )
     })?;
+    // A paid retry of a payment that already bought a receipt is answered from the
+    // store first, whatever the ledger or this issuer's configuration say now.
+    if let Some(answer) = earlier_receipt(s, headers, &request).await? {
+        return Ok(answer);
+    }
     let (exact, amount) = quote(s, &request.requirement).await?;
     let offer = PaymentRequired {
         accepts: vec![exact.clone()],
@@ -331,6 +343,34 @@ async fn receipts_inner(
         x402_zk_store::Issued::Existing(existing) => {
             same_buyer(existing, commitment, transaction, s, payer)
         }
+    }
+}
+
+async fn earlier_receipt(
+    s: &IssuerState,
+    headers: &HeaderMap,
+    request: &ReceiptRequest,
+) -> Result<Option<Response>, Refusal> {
+    let Some(payment) = headers
+        .get(PAYMENT_SIGNATURE)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| decode_header::<PaymentPayload>(h).ok())
+    else {
+        return Ok(None);
+    };
+    let Some((transaction, authority)) = serde_json::from_value::<ExactSvmPayload>(payment.payload)
+        .ok()
+        .and_then(|p| prospective_id(&p, &s.fee_payer))
+    else {
+        return Ok(None);
+    };
+    let payment_id = h2f::payment_id(&s.network, &transaction);
+    match s.store.issued(&payment_id).await.map_err(store_failure)? {
+        Some(existing) => {
+            let payer = authority.to_string();
+            same_buyer(existing, request.payer_commitment, transaction, s, payer).map(Some)
+        }
+        None => Ok(None),
     }
 }
 

@@ -55,6 +55,9 @@ pub struct IssuerState {
     pub public_url: String,
     /// How long the buyer has to pay after the 402, seconds.
     pub max_timeout_seconds: u64,
+    /// Mints receipts are sold for; empty accepts any SPL Token mint (then anyone
+    /// can make the fee payer pay fees for transfers of a worthless token).
+    pub assets: Vec<String>,
     /// Unix time source.
     pub clock: Clock,
 }
@@ -77,6 +80,7 @@ impl IssuerState {
             store,
             public_url: public_url.into().trim_end_matches('/').to_string(),
             max_timeout_seconds: 60,
+            assets: Vec::new(),
             clock: Arc::new(|| {
                 std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)

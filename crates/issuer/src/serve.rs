@@ -47,6 +47,7 @@ pub struct Config {
     #[arg(
         long,
         env = "X402ZK_SOLANA_RPC_URL",
+        hide_env_values = true,
         default_value = "https://api.devnet.solana.com"
     )]
     pub rpc_url: String,
@@ -57,6 +58,14 @@ pub struct Config {
         default_value = "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1"
     )]
     pub network: String,
+    /// Mints receipts are sold for, comma-separated (default: USDC on devnet).
+    #[arg(
+        long,
+        env = "X402ZK_ISSUER_ASSETS",
+        value_delimiter = ',',
+        default_value = "4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU"
+    )]
+    pub assets: Vec<String>,
     /// Longest wait for a confirmation, seconds.
     #[arg(long, env = "X402ZK_CONFIRM_TIMEOUT_SECONDS", default_value_t = 60)]
     pub confirm_timeout_seconds: u64,
@@ -114,14 +123,16 @@ impl Config {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.bind));
-        Ok(IssuerState::new(
+        let mut state = IssuerState::new(
             key,
             fee_payer,
             ledger,
             self.network.clone(),
             Arc::new(store),
             public_url,
-        ))
+        );
+        state.assets = self.assets.clone();
+        Ok(state)
     }
 }
 

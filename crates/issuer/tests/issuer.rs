@@ -47,7 +47,7 @@ async fn fixture() -> Fixture {
         .unwrap();
     let url = format!("sqlite://{}", dir.path().join("issuer.db").display());
     let store = Arc::new(Store::open(&url).await.unwrap());
-    let state = IssuerState::new(
+    let mut state = IssuerState::new(
         SecretKey::generate(),
         fee_payer,
         ledger.clone(),
@@ -55,6 +55,7 @@ async fn fixture() -> Fixture {
         store.clone(),
         "http://issuer.test",
     );
+    state.assets = vec![mint.to_string()];
     Fixture {
         app: app(state),
         store,

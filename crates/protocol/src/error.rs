@@ -10,8 +10,11 @@ use serde::{Deserialize, Serialize};
 pub enum ErrorCode {
     /// The proof does not verify for its public inputs.
     InvalidZkReceiptProof,
-    /// The nullifier was already spent (or is reserved by another request).
+    /// The nullifier was already spent: this receipt is used up.
     InvalidZkReceiptNullifierUsed,
+    /// The nullifier is reserved by a payment in flight (verified, not yet settled);
+    /// the receipt is not spent and becomes usable again if that payment lapses.
+    InvalidZkReceiptNullifierReserved,
     /// `not_before` is older than the requirement's `maxPaymentAgeSeconds` allows.
     InvalidZkReceiptStale,
     /// The proof is bound to another resource or challenge.

@@ -80,6 +80,10 @@ fn error_codes_are_the_documented_strings() {
         "invalid_zk_receipt_nullifier_used"
     );
     assert_eq!(
+        ErrorCode::InvalidZkReceiptNullifierReserved.as_str(),
+        "invalid_zk_receipt_nullifier_reserved"
+    );
+    assert_eq!(
         ErrorCode::InvalidX402Version.as_str(),
         "invalid_x402_version"
     );

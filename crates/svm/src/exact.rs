@@ -4,13 +4,16 @@
 //!
 //! Layout accepted (the scheme's MUSTs, a little stricter where noted):
 //! `[SetComputeUnitLimit, SetComputeUnitPrice, TransferChecked, Memo]`, where
-//! * the compute unit price is at most 5 lamports per unit;
+//! * the compute unit limit is at most 20,000 (stricter than the scheme: it bounds
+//!   what the fee payer can be made to pay) and the price at most 5 lamports per unit;
 //! * `TransferChecked` is the SPL Token program's (Token-2022 is not accepted here),
-//!   moves exactly `amount` of `asset` into ATA(`payTo`, `asset`);
+//!   moves exactly `amount` of `asset` from ATA(authority, `asset`) into
+//!   ATA(`payTo`, `asset`), and the authority is not `payTo`;
 //! * the memo (Memo v3) holds the requirement's `extra.memo` or a random nonce of at
 //!   least 16 bytes, hex-encoded, so every payment is a distinct transaction;
 //! * the fee payer is the settler's key, appears in no instruction and is neither
-//!   source nor authority; the authority has signed; no address lookup tables.
+//!   source nor authority; the authority has signed; no address lookup tables, no
+//!   account key twice.
 
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde::{Deserialize, Serialize};
@@ -224,6 +227,12 @@ pub fn check_payment(
         return Err(malformed("address lookup tables are not accepted"));
     }
     let keys = &message.account_keys;
+    let mut sorted = keys.clone();
+    sorted.sort();
+    sorted.dedup();
+    if sorted.len() != keys.len() {
+        return Err(malformed("an account key appears twice"));
+    }
     if keys.first() != Some(fee_payer) {
         return Err(malformed("the fee payer is not extra.feePayer"));
     }
@@ -261,6 +270,15 @@ pub fn check_payment(
         return Err(reject(
             InvalidExactSvmPayloadTransactionInstructionsComputePriceInstruction,
             "the second instruction must be SetComputeUnitPrice",
+        ));
+    }
+    // The fee payer pays `limit × price`: both are bounded, so a buyer cannot make
+    // the settler pay more than 20,000 CU × 5 lamports in priority fees.
+    let limit = u32::from_le_bytes(ix[0].data[1..5].try_into().expect("4 bytes"));
+    if limit > COMPUTE_UNIT_LIMIT {
+        return Err(reject(
+            InvalidExactSvmPayloadTransactionInstructionsComputeLimitInstruction,
+            format!("compute unit limit {limit} exceeds {COMPUTE_UNIT_LIMIT}"),
         ));
     }
     let price = u64::from_le_bytes(ix[1].data[1..9].try_into().expect("8 bytes"));
@@ -308,6 +326,16 @@ pub fn check_payment(
             "transfer destination is not the associated token account of payTo",
         ));
     }
+    // Money must move from the authority's own account to the seller's: a transfer
+    // from payTo's account to itself (possible for a delegate) moves nothing.
+    if source != associated_token_address(&authority, &asset)
+        || source == destination
+        || authority == pay_to
+    {
+        return Err(malformed(
+            "the transfer must move tokens from the authority's associated token account to payTo's",
+        ));
+    }
     let amount = u64::from_le_bytes(t.data[1..9].try_into().expect("8 bytes"));
     let price = parse_amount(requirement)?;
     if amount != price {
@@ -337,8 +365,12 @@ pub fn check_payment(
     }
     // The fee payer pays fees only: it is in no instruction, and neither the source
     // nor the authority.
-    if ix.iter().any(|i| i.accounts.contains(&0)) || authority == *fee_payer || source == *fee_payer
-    {
+    let names_fee_payer = |i: &solana_message::compiled_instruction::CompiledInstruction| {
+        i.accounts
+            .iter()
+            .any(|k| keys.get(usize::from(*k)) == Some(fee_payer))
+    };
+    if ix.iter().any(names_fee_payer) || authority == *fee_payer || source == *fee_payer {
         return Err(reject(
             InvalidExactSvmPayloadTransactionFeePayerIncludedInInstructionAccounts,
             "the fee payer must not appear in any instruction",
@@ -360,6 +392,22 @@ pub fn check_payment(
         amount,
         transaction: tx,
     })
+}
+
+/// The id `payload` would settle under if `fee_payer` co-signed it (without any
+/// other check), so a settler can find an earlier settlement of the same payment
+/// before judging it again; with the second signer (the transfer authority). `None`
+/// if it does not decode or names another fee payer.
+pub fn prospective_id(payload: &ExactSvmPayload, fee_payer: &Keypair) -> Option<(String, Address)> {
+    let bytes = STANDARD.decode(&payload.transaction).ok()?;
+    let tx: VersionedTransaction = bincode::deserialize(&bytes).ok()?;
+    let keys = tx.message.static_account_keys();
+    if keys.first() != Some(&fee_payer.pubkey()) {
+        return None;
+    }
+    let authority = *keys.get(1)?;
+    let id = fee_payer.sign_message(&tx.message.serialize()).to_string();
+    Some((id, authority))
 }
 
 /// The transaction id (base58 of the first signature) of a co-signed transaction.

@@ -47,12 +47,16 @@ impl RpcLedger {
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| RpcError::Transport(format!("{method}: {e}")))?
+            // Never the URL: RPC URLs often carry an API key.
+            .map_err(|e| RpcError::Transport(format!("{method}: {}", e.without_url())))?
             .json()
             .await
-            .map_err(|e| RpcError::Transport(format!("{method}: {e}")))?;
+            .map_err(|e| RpcError::Transport(format!("{method}: {}", e.without_url())))?;
         if let Some(err) = reply.get("error") {
-            return Err(RpcError::Node(err.to_string()));
+            return Err(RpcError::Node {
+                code: err.get("code").and_then(Value::as_i64).unwrap_or(0),
+                message: err.to_string(),
+            });
         }
         reply
             .get("result")
@@ -73,24 +77,33 @@ impl RpcLedger {
         let Some(status) = result.pointer("/value/0").filter(|v| !v.is_null()) else {
             return Ok(None);
         };
-        if let Some(err) = status.get("err").filter(|e| !e.is_null()) {
-            return Ok(Some(Err(err.to_string())));
-        }
+        // Only a confirmed outcome is final, failure as much as success.
         let level = status.get("confirmationStatus").and_then(Value::as_str);
-        Ok(matches!(level, Some("confirmed" | "finalized")).then_some(Ok(())))
+        if !matches!(level, Some("confirmed" | "finalized")) {
+            return Ok(None);
+        }
+        match status.get("err").filter(|e| !e.is_null()) {
+            Some(err) => Ok(Some(Err(err.to_string()))),
+            None => Ok(Some(Ok(()))),
+        }
     }
 }
 
 #[derive(Debug)]
 enum RpcError {
     Transport(String),
-    Node(String),
+    Node { code: i64, message: String },
 }
+
+/// JSON-RPC code of "Transaction simulation failed" (preflight): nothing was sent.
+const PREFLIGHT_FAILURE: i64 = -32002;
 
 impl RpcError {
     fn unavailable(self) -> LedgerError {
         match self {
-            RpcError::Transport(m) | RpcError::Node(m) => LedgerError::Unavailable(m),
+            RpcError::Transport(m) | RpcError::Node { message: m, .. } => {
+                LedgerError::Unavailable(m)
+            }
         }
     }
 }
@@ -146,13 +159,15 @@ impl Ledger for RpcLedger {
             .await;
         match sent {
             Ok(_) => {}
-            // Preflight refusals (funds, blockhash, accounts) mean nothing moved,
-            // except "already processed", which is a landed retry.
-            Err(RpcError::Node(m)) if !m.contains("AlreadyProcessed") => {
-                return Err(LedgerError::Refused(m))
+            // "Already processed" is a landed retry: wait for its status below.
+            Err(RpcError::Node { message, .. }) if message.contains("AlreadyProcessed") => {}
+            // A preflight refusal (funds, blockhash, accounts): nothing was sent.
+            Err(RpcError::Node { code, message }) if code == PREFLIGHT_FAILURE => {
+                return Err(LedgerError::Refused(message))
             }
-            Err(RpcError::Node(_)) => {}
-            Err(e @ RpcError::Transport(_)) => return Err(e.unavailable()),
+            // Anything else (node unhealthy, rate limits, transport): the outcome is
+            // unknown, so the caller must retry the same transaction, not give up.
+            Err(e) => return Err(e.unavailable()),
         }
         let started = Instant::now();
         while started.elapsed() < self.confirm_timeout {

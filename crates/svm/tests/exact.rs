@@ -339,3 +339,65 @@ async fn mint_decimals_are_read_from_the_chain() {
         Err(LedgerError::NotAMint(_))
     ));
 }
+
+#[tokio::test]
+async fn transfers_that_move_nothing_or_cost_the_fee_payer_are_refused() {
+    let c = chain();
+    let req = c.requirement(PRICE).await;
+    let fp = c.fee_payer.pubkey();
+    let [limit, price] = budget();
+    let seller_ata = associated_token_address(&c.seller.pubkey(), &c.mint);
+    // A delegate of payTo's account "paying" payTo from payTo's own account.
+    let self_transfer = spl_token_interface::instruction::transfer_checked(
+        &token_program(),
+        &seller_ata,
+        &c.mint,
+        &seller_ata,
+        &c.buyer.pubkey(),
+        &[],
+        PRICE,
+        6,
+    )
+    .unwrap();
+    let tx = c
+        .custom(&[limit.clone(), price.clone(), self_transfer, nonce_memo(&[])])
+        .await;
+    assert_eq!(
+        code(check_payment(&tx, &req, &fp)),
+        ErrorCode::InvalidExactSvmPayloadTransaction
+    );
+    // Another account of the buyer's than its associated one.
+    let stray = Keypair::new().pubkey();
+    let from_stray = spl_token_interface::instruction::transfer_checked(
+        &token_program(),
+        &associated_token_address(&stray, &c.mint),
+        &c.mint,
+        &seller_ata,
+        &c.buyer.pubkey(),
+        &[],
+        PRICE,
+        6,
+    )
+    .unwrap();
+    let tx = c
+        .custom(&[limit, price.clone(), from_stray, nonce_memo(&[])])
+        .await;
+    assert_eq!(
+        code(check_payment(&tx, &req, &fp)),
+        ErrorCode::InvalidExactSvmPayloadTransaction
+    );
+    // A compute unit limit that would make the fee payer pay for 1.4M units.
+    let greedy = ComputeBudgetInstruction::set_compute_unit_limit(1_400_000);
+    let tx = c
+        .custom(&[
+            greedy,
+            price,
+            c.transfer(&c.buyer.pubkey(), PRICE),
+            nonce_memo(&[]),
+        ])
+        .await;
+    assert_eq!(
+        code(check_payment(&tx, &req, &fp)),
+        ErrorCode::InvalidExactSvmPayloadTransactionInstructionsComputeLimitInstruction
+    );
+}
