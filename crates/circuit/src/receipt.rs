@@ -115,12 +115,16 @@ fn synthesize(
     let s = Num::witness(cs, val(|a| a.s))?;
     mark("private u64 inputs (2 × 64 bits)");
 
-    // min_amount, not_before < 2^64; amount ≥ min_amount; paid_at ≥ not_before.
-    range::enforce_u64(cs, &min_amount)?;
-    range::enforce_u64(cs, &not_before)?;
+    // amount ≥ min_amount; paid_at ≥ not_before. Each comparison proves
+    // `a − b ∈ [0, 2^64)`, which means `a ≥ b` only when both are below 2^64: the
+    // private sides are (allocated as 64 bits above), and the public sides are
+    // range-checked by the verifier, not here. `Statement` holds them as `u64`, so
+    // no statement with `min_amount` or `not_before` ≥ 2^64 (e.g. p − 1 ≡ −1, which
+    // every amount would exceed) can reach a pairing; every verifier of this circuit
+    // (snarkjs, on-chain) must make the same check (see docs/circuit.md).
     range::enforce_ge_u64(cs, &amount, &min_amount)?;
     range::enforce_ge_u64(cs, &paid_at, &not_before)?;
-    mark("public u64 range checks and two comparisons");
+    mark("two 64-bit comparisons (public sides range-checked by the verifier)");
 
     // msg = Poseidon(amount, dest, paid_at, payment_id, Poseidon(payer_secret)).
     let commitment = poseidon(cs, std::slice::from_ref(&payer_secret))?;

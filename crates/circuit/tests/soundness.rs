@@ -166,11 +166,40 @@ fn amount_of_2_pow_64_or_more_is_refused() {
     assert!(!satisfied(case.assignment()));
 }
 
+/// The public u64 inputs are range-checked by the verifier, not the circuit
+/// (issue 4: 130 constraints): the circuit alone accepts `min_amount = p − 1`
+/// (≡ −1, which every amount exceeds), so the check must hold wherever a statement
+/// enters verification. `Statement` holds both as `u64`; building one from field
+/// elements or snarkjs signals refuses anything ≥ 2^64.
 #[test]
-fn public_u64_inputs_of_2_pow_64_are_refused() {
+fn public_u64_inputs_of_2_pow_64_or_p_minus_1_are_refused_by_the_verifier() {
+    use x402_zk_primitives::{FieldElement, Statement};
+    let honest_case = honest();
+    let honest_statement: Vec<FieldElement> = honest_case
+        .assignment()
+        .public
+        .iter()
+        .map(|f| FieldElement(*f))
+        .collect();
+    assert!(Statement::from_public_inputs(&honest_statement).is_ok());
+    for index in [3, 4] {
+        for bad in [two_pow_64(), -Fr::one()] {
+            let mut values = honest_statement.clone();
+            values[index] = FieldElement(bad);
+            assert!(
+                Statement::from_public_inputs(&values).is_err(),
+                "input {index}"
+            );
+            let decimal: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+            assert!(
+                Statement::from_decimal_signals(&decimal).is_err(),
+                "input {index}"
+            );
+        }
+    }
+    // What the circuit itself still refuses: a wrap below zero in a comparison.
     let case = Case {
-        min_amount: two_pow_64(),
-        amount: two_pow_64() + Fr::one(),
+        min_amount: Fr::from(1_500_001u64),
         ..honest()
     };
     assert!(!satisfied(case.assignment()));
@@ -178,37 +207,18 @@ fn public_u64_inputs_of_2_pow_64_are_refused() {
         not_before: two_pow_64(),
         ..honest()
     };
-    assert!(!satisfied(case.assignment()));
+    assert!(!satisfied(case.assignment()), "paid_at − 2^64 wraps");
 }
 
 #[test]
-fn p_minus_1_wrap_around() {
-    // min_amount = p − 1 ≡ −1: amount − min_amount = amount + 1 fits in 64 bits, so
-    // only the range check on the public input catches it.
+fn p_minus_1_satisfies_the_circuit_alone() {
+    // Documents the division of labour above: without the verifier's range check,
+    // min_amount = p − 1 would pass (amount − (−1) = amount + 1 fits in 64 bits).
     let case = Case {
         min_amount: -Fr::one(),
         ..honest()
     };
-    assert_eq!(
-        failing_constraints(case.assignment()).len(),
-        1,
-        "only the range check fails"
-    );
-    let case = Case {
-        not_before: -Fr::one(),
-        ..honest()
-    };
-    assert_eq!(
-        failing_constraints(case.assignment()).len(),
-        1,
-        "only the range check fails"
-    );
-    // amount − min_amount wrapping below zero is caught by the comparison.
-    let case = Case {
-        min_amount: Fr::from(1_500_001u64),
-        ..honest()
-    };
-    assert!(!satisfied(case.assignment()));
+    assert!(satisfied(case.assignment()));
 }
 
 #[test]

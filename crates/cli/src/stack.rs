@@ -108,12 +108,15 @@ pub struct Stack {
     dir: PathBuf,
 }
 
-/// Reads dev keys from `dir` (`proving.key`), or creates them there.
+/// Reads dev keys from `dir` (`proving.key`), or creates them there. It is a
+/// cache: a key that no longer fits the circuit (its shape is checked on load) is
+/// replaced.
 pub fn dev_keys(dir: &Path) -> Result<(ProvingKey, VerifyingKey)> {
     let path = dir.join("proving.key");
-    if let Ok(bytes) = std::fs::read(&path) {
-        let pk = ProvingKey::from_bytes(&bytes)
-            .with_context(|| format!("proving key {}", path.display()))?;
+    if let Some(pk) = std::fs::read(&path)
+        .ok()
+        .and_then(|bytes| ProvingKey::from_bytes(&bytes).ok())
+    {
         let vk = pk.verifying_key()?;
         return Ok((pk, vk));
     }
