@@ -48,6 +48,35 @@ fn bench(c: &mut Criterion) {
     g.bench_function("verify (prepared key, typed statement)", |b| {
         b.iter(|| verifier.verify(&statement, &proof).unwrap())
     });
+    // Where verification time goes: the public-input MSM, then the pairing check.
+    {
+        use ark_bn254::{Bn254, Fr};
+        use ark_groth16::Groth16;
+        let pvk = ark_groth16::prepare_verifying_key(vk.as_ark());
+        let inputs: Vec<Fr> = statement.public_inputs().iter().map(|f| f.0).collect();
+        g.bench_function(
+            "verify part: public-input MSM, stock double-and-add (7 inputs)",
+            |b| b.iter(|| Groth16::<Bn254>::prepare_inputs(&pvk, &inputs).unwrap()),
+        );
+        let prepared = Groth16::<Bn254>::prepare_inputs(&pvk, &inputs).unwrap();
+        g.bench_function(
+            "verify part: pairing check (3 Miller loops + final exp)",
+            |b| {
+                b.iter(|| {
+                    Groth16::<Bn254>::verify_proof_with_prepared_inputs(
+                        &pvk,
+                        proof.as_ark(),
+                        &prepared,
+                    )
+                    .unwrap()
+                })
+            },
+        );
+        g.bench_function("verify part: decode proof (G2 subgroup check)", |b| {
+            let bytes = proof.to_bytes();
+            b.iter(|| Proof::from_bytes(&bytes).unwrap())
+        });
+    }
     let bytes = proof.to_bytes();
     let signals: Vec<String> = statement
         .public_inputs()

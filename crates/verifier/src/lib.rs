@@ -23,6 +23,7 @@
 
 mod batch;
 mod encoding;
+mod inputs;
 mod key;
 mod proof;
 mod snarkjs;

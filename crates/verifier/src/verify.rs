@@ -39,10 +39,11 @@ impl VerifyError {
 }
 
 /// A verifying key prepared for repeated verification (`e(α, β)` and `−γ`, `−δ`
-/// precomputed).
+/// precomputed, and fixed-base tables for the public-input points).
 #[derive(Clone, Debug)]
 pub struct Verifier {
     pub(crate) pvk: PreparedVerifyingKey<Bn254>,
+    inputs: std::sync::Arc<crate::inputs::InputTables>,
     /// `−β`, prepared, for batch verification.
     pub(crate) beta_neg: <Bn254 as ark_ec::pairing::Pairing>::G2Prepared,
     num_inputs: usize,
@@ -53,6 +54,7 @@ impl Verifier {
     pub fn new(vk: &VerifyingKey) -> Self {
         Verifier {
             pvk: ark_groth16::prepare_verifying_key(vk.as_ark()),
+            inputs: std::sync::Arc::new(crate::inputs::InputTables::new(&vk.as_ark().gamma_abc_g1)),
             beta_neg: (-vk.as_ark().beta_g2).into(),
             num_inputs: vk.num_public_inputs(),
         }
@@ -72,7 +74,12 @@ impl Verifier {
                 got: inputs.len(),
             });
         }
-        match Groth16::<Bn254>::verify_proof(&self.pvk, proof.as_ark(), &inputs) {
+        let prepared = self.inputs.combine(&inputs);
+        match Groth16::<Bn254>::verify_proof_with_prepared_inputs(
+            &self.pvk,
+            proof.as_ark(),
+            &prepared,
+        ) {
             Ok(true) => Ok(()),
             Ok(false) => Err(VerifyError::InvalidProof),
             // Only an input-count mismatch makes arkworks fail, checked above.
@@ -93,8 +100,24 @@ impl Verifier {
     }
 }
 
-/// Verifies `proof` for `statement` under `vk`. Prefer [`Verifier`] to verify many
-/// proofs under one key.
+/// Verifies `proof` for `statement` under `vk`, without precomputation. Prefer
+/// [`Verifier`] to verify many proofs under one key.
 pub fn verify(vk: &VerifyingKey, statement: &Statement, proof: &Proof) -> Result<(), VerifyError> {
-    Verifier::new(vk).verify(statement, proof)
+    let inputs: Vec<Fr> = statement.public_inputs().iter().map(|f| f.0).collect();
+    let expected = vk.as_ark().gamma_abc_g1.len() - 1;
+    if inputs.len() != expected {
+        return Err(VerifyError::KeyMismatch {
+            expected,
+            got: inputs.len(),
+        });
+    }
+    let pvk = ark_groth16::prepare_verifying_key(vk.as_ark());
+    match Groth16::<Bn254>::verify_proof(&pvk, proof.as_ark(), &inputs) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(VerifyError::InvalidProof),
+        Err(_) => Err(VerifyError::KeyMismatch {
+            expected,
+            got: inputs.len(),
+        }),
+    }
 }
