@@ -29,11 +29,7 @@ impl Challenges {
     }
 
     fn bucket(&self) -> u64 {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        now / self.period
+        x402_zk_protocol::unix_now() / self.period
     }
 
     pub(crate) fn current(&self, resource: &str) -> String {

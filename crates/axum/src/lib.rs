@@ -10,9 +10,22 @@
 //! use axum::{routing::get, Extension, Router};
 //! use x402_zk_axum::{Price, RemoteFacilitator, ZkPayment, ZkPaywall};
 //!
-//! # fn price() -> Price { unimplemented!() }
+//! # let (issuer_key, vk_hash) = (x402_zk_primitives::eddsa::SecretKey::generate().public_key(), String::new());
+//! let price = Price {
+//!     network: "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1".into(),
+//!     asset: "4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU".into(), // USDC (devnet)
+//!     pay_to: "<the seller's address>".into(),
+//!     amount: 10_000,                                 // 0.01 USDC
+//!     max_payment_age_seconds: 3600,
+//!     issuers: vec![x402_zk_protocol::zk_receipt::IssuerInfo {
+//!         key: issuer_key,
+//!         url: Some("http://127.0.0.1:4021".into()),
+//!     }],
+//!     vk_hash,                                        // VerifyingKey::hash_hex()
+//!     description: None,
+//! };
 //! let paywall = ZkPaywall::new(
-//!     price(),                                        // network, asset, payTo, amount, issuers, vkHash
+//!     price,
 //!     "http://127.0.0.1:4022",                        // the base URL buyers use (bound into proofs)
 //!     RemoteFacilitator::new("http://127.0.0.1:4020"), // or an in-process facilitator::AppState
 //!     rand::random(),                                 // challenge secret

@@ -41,10 +41,7 @@ pub struct Running {
 }
 
 impl Running {
-    async fn start(router: Router, addr: SocketAddr) -> Result<Self> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("binding {addr}"))?;
+    fn start(router: Router, listener: TcpListener) -> Result<Self> {
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -162,7 +159,6 @@ impl Stack {
         let issuer_key = issuer_secret.public_key();
         let issuer_listener = TcpListener::bind(any).await?;
         let issuer_addr = issuer_listener.local_addr()?;
-        drop(issuer_listener);
         let issuer_store =
             Store::open(&format!("sqlite://{}", dir.join("issuer.db").display())).await?;
         let mut issuer_state = x402_zk_issuer::IssuerState::new(
@@ -174,19 +170,17 @@ impl Stack {
             format!("http://{issuer_addr}"),
         );
         issuer_state.assets = vec![mint.to_string()];
-        let issuer = Running::start(x402_zk_issuer::app(issuer_state), issuer_addr).await?;
+        let issuer = Running::start(x402_zk_issuer::app(issuer_state), issuer_listener)?;
 
         // Facilitator.
         let facilitator = Running::start(
             facilitator_router(dir, &verifying_key, issuer_key).await?,
-            any,
-        )
-        .await?;
+            TcpListener::bind(any).await?,
+        )?;
 
         // Seller: two paid routes through the facilitator's HTTP API.
         let seller_listener = TcpListener::bind(any).await?;
         let seller_addr = seller_listener.local_addr()?;
-        drop(seller_listener);
         let price = Price {
             network: NETWORK.into(),
             asset: mint.to_string(),
@@ -275,7 +269,7 @@ impl Stack {
             )
             .layer(paywall)
             .merge(local);
-        let seller = Running::start(router, seller_addr).await?;
+        let seller = Running::start(router, seller_listener)?;
 
         Ok(Stack {
             ledger,
@@ -303,7 +297,10 @@ impl Stack {
         let addr = old.addr;
         old.stop().await;
         let router = facilitator_router(&self.dir, &self.verifying_key, self.issuer_key).await?;
-        self.facilitator = Some(Running::start(router, addr).await?);
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
+        self.facilitator = Some(Running::start(router, listener)?);
         Ok(())
     }
 

@@ -110,12 +110,7 @@ pub struct Buyer {
     lock: tokio::sync::Mutex<()>,
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+use x402_zk_protocol::unix_now as now;
 
 fn header<T: serde::de::DeserializeOwned>(r: &reqwest::Response, name: &str) -> Option<T> {
     r.headers()

@@ -70,12 +70,7 @@ impl AppState {
             store,
             clock_skew_seconds: 60,
             reservation_seconds: 300,
-            clock: Arc::new(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0)
-            }),
+            clock: Arc::new(x402_zk_protocol::unix_now),
         }
     }
 }

@@ -307,11 +307,8 @@ async fn receipts_inner(
     let payment_id = h2f::payment_id(&s.network, &transaction);
     let commitment = request.payer_commitment;
 
-    // A retry of a payment that already bought a receipt.
-    if let Some(existing) = s.store.issued(&payment_id).await.map_err(store_failure)? {
-        return same_buyer(existing, commitment, transaction, s, payer);
-    }
-
+    // (A payment that already bought a receipt was answered by `earlier_receipt`;
+    // a concurrent one is caught by `record_issued` below.)
     let started = Instant::now();
     s.ledger
         .settle(&tx)

@@ -81,12 +81,7 @@ impl IssuerState {
             public_url: public_url.into().trim_end_matches('/').to_string(),
             max_timeout_seconds: 60,
             assets: Vec::new(),
-            clock: Arc::new(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0)
-            }),
+            clock: Arc::new(x402_zk_protocol::unix_now),
         }
     }
 }

@@ -27,3 +27,11 @@ pub use codec::*;
 pub use error::{ErrorCode, Rejection};
 pub use types::*;
 pub use zk_receipt::{ZkReceiptExtra, ZkReceiptPayload, SCHEME};
+
+/// The current unix time in seconds (0 if the system clock is before 1970).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
