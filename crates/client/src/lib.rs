@@ -19,6 +19,7 @@ mod wallet;
 pub use wallet::{PendingPurchase, Wallet, WalletError, WalletReceipt};
 
 use std::sync::Arc;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use x402_zk_primitives::{h2f, PayerSecret, Policy, Receipt, Witness};
 use x402_zk_protocol::{
@@ -29,7 +30,7 @@ use x402_zk_protocol::{
     ZkReceiptExtra, ZkReceiptPayload, PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE,
     SCHEME, X402_VERSION,
 };
-use x402_zk_prover::ProvingKey;
+use x402_zk_prover::{Prover, ProvingKey};
 use x402_zk_svm::{build_payment, Keypair};
 
 /// Seconds subtracted from "now" against clock differences and request latency
@@ -104,6 +105,9 @@ pub struct Buyer {
     http: reqwest::Client,
     wallet: Wallet,
     proving_key: Arc<ProvingKey>,
+    /// The fast prover, prepared in the background from `proving_key`; until it
+    /// is ready (about a second of table building), proofs use the stock prover.
+    prover: Arc<OnceLock<Prover>>,
     vk_hash: String,
     payer: Option<Arc<Keypair>>,
     /// One payment at a time per wallet in this process.
@@ -127,13 +131,27 @@ impl Buyer {
             .verifying_key()
             .map(|vk| vk.hash_hex())
             .unwrap_or_default();
+        let proving_key = Arc::new(proving_key);
+        let prover = Arc::new(OnceLock::new());
+        {
+            let (pk, prover) = (proving_key.clone(), prover.clone());
+            std::thread::spawn(move || match Prover::new(&pk) {
+                Ok(ready) => {
+                    let _ = prover.set(ready);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "fast prover unavailable; proving with the stock prover")
+                }
+            });
+        }
         Buyer {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(120))
                 .build()
                 .expect("a TLS backend is compiled in"),
             wallet,
-            proving_key: Arc::new(proving_key),
+            proving_key,
+            prover,
             vk_hash,
             payer: payer.map(Arc::new),
             lock: tokio::sync::Mutex::new(()),
@@ -199,9 +217,10 @@ impl Buyer {
             receipt: entry.receipt,
             payer_secret: entry.payer_secret.clone(),
         };
-        let pk = self.proving_key.clone();
-        let (statement, proof) = tokio::task::spawn_blocking(move || {
-            x402_zk_prover::prove(&pk, &witness, &policy, &mut rand::rngs::OsRng)
+        let (pk, prover) = (self.proving_key.clone(), self.prover.clone());
+        let (statement, proof) = tokio::task::spawn_blocking(move || match prover.get() {
+            Some(fast) => fast.prove(&witness, &policy, &mut rand::rngs::OsRng),
+            None => x402_zk_prover::prove(&pk, &witness, &policy, &mut rand::rngs::OsRng),
         })
         .await
         .map_err(|e| ClientError::Prove(e.to_string()))?

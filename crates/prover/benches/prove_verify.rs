@@ -5,10 +5,11 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
+use rayon::prelude::*;
 use x402_zk_primitives::{
     eddsa::SecretKey, h2f, FieldElement, PayerSecret, Policy, ReceiptBody, Witness,
 };
-use x402_zk_prover::{prove, setup_dev, ProvingKey};
+use x402_zk_prover::{full_assignment, prove, setup_dev, Prover, ProvingKey};
 use x402_zk_verifier::{Proof, Verifier, VerifyingKey};
 
 fn bench(c: &mut Criterion) {
@@ -43,6 +44,28 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("prove (witness + Groth16, stock ark-groth16)", |b| {
         b.iter(|| prove(&pk, &witness, &policy, &mut rng).unwrap())
+    });
+    let prover = Prover::new(&pk).unwrap();
+    g.sample_size(50);
+    g.bench_function("prove (witness + Groth16, fast prover)", |b| {
+        b.iter(|| prover.prove(&witness, &policy, &mut rng).unwrap())
+    });
+    let statement_for_witness = witness.statement(&policy).unwrap();
+    g.bench_function("witness generation (synthesis, no matrices)", |b| {
+        b.iter(|| full_assignment(&statement_for_witness, &witness).unwrap())
+    });
+    // Throughput: 8 proofs at once on the thread pool (both cores); proofs/s = 8 / time.
+    g.sample_size(10);
+    g.bench_function("throughput: 8 concurrent proofs, fast prover", |b| {
+        b.iter(|| {
+            (0..8u64).into_par_iter().for_each(|i| {
+                let mut rng = ChaCha20Rng::seed_from_u64(i);
+                prover.prove(&witness, &policy, &mut rng).unwrap();
+            })
+        })
+    });
+    g.bench_function("prepare fast prover (window tables, matrices)", |b| {
+        b.iter(|| Prover::new(&pk).unwrap())
     });
     g.sample_size(100);
     g.bench_function("verify (prepared key, typed statement)", |b| {

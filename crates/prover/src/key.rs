@@ -47,6 +47,11 @@ impl ProvingKey {
         Ok(ProvingKey(pk))
     }
 
+    /// The arkworks key.
+    pub fn as_ark(&self) -> &ark_groth16::ProvingKey<Bn254> {
+        &self.0
+    }
+
     /// The verifying key contained in the proving key.
     pub fn verifying_key(&self) -> Result<VerifyingKey, DecodeError> {
         VerifyingKey::from_ark(&self.0.vk)

@@ -27,8 +27,10 @@
 //! ```
 #![deny(missing_docs)]
 
+mod fast;
 mod key;
 mod prove;
 
+pub use fast::{full_assignment, Prover};
 pub use key::{ProvingKey, PK_FORMAT_V1, PK_MAGIC};
 pub use prove::{prove, setup_dev, ProveError};

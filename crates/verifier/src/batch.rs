@@ -16,6 +16,7 @@ use ark_bn254::{Bn254, Fr, G1Projective};
 use ark_ec::{pairing::Pairing, CurveGroup, VariableBaseMSM};
 use ark_ff::{One, Zero};
 use rand::{CryptoRng, Rng, RngCore};
+use rayon::prelude::*;
 use x402_zk_primitives::Statement;
 
 /// Why a batch was refused.
@@ -84,15 +85,15 @@ impl Verifier {
         let c_sum = G1Projective::msm_unchecked(&c, &z);
         let alpha = self.pvk.vk.alpha_g1 * z_sum;
 
-        let mut g1: Vec<_> = items
-            .iter()
+        // The per-proof work (z·A, preparing B) is spread over the thread pool; the
+        // Miller loops run in parallel chunks of four pairs inside arkworks.
+        let (mut g1, mut g2): (Vec<G1Projective>, Vec<<Bn254 as Pairing>::G2Prepared>) = items
+            .par_iter()
             .zip(&z)
-            .map(|((_, p), zj)| p.as_ark().a * zj)
-            .collect();
+            .map(|((_, p), zj)| (p.as_ark().a * zj, p.as_ark().b.into()))
+            .unzip();
         g1.extend([ic_sum, c_sum, alpha]);
         let g1 = G1Projective::normalize_batch(&g1);
-        let mut g2: Vec<<Bn254 as Pairing>::G2Prepared> =
-            items.iter().map(|(_, p)| p.as_ark().b.into()).collect();
         g2.extend([
             self.pvk.gamma_g2_neg_pc.clone(),
             self.pvk.delta_g2_neg_pc.clone(),

@@ -2,6 +2,8 @@
 
 use crate::{DecodeError, Proof, VerifyingKey};
 use ark_bn254::{Bn254, Fr};
+use ark_ec::pairing::{MillerLoopOutput, Pairing};
+use ark_ec::CurveGroup;
 use ark_groth16::{Groth16, PreparedVerifyingKey};
 use x402_zk_primitives::{Statement, StatementError};
 
@@ -74,20 +76,32 @@ impl Verifier {
                 got: inputs.len(),
             });
         }
-        let prepared = self.inputs.combine(&inputs);
-        match Groth16::<Bn254>::verify_proof_with_prepared_inputs(
-            &self.pvk,
-            proof.as_ark(),
-            &prepared,
-        ) {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(VerifyError::InvalidProof),
-            // Only an input-count mismatch makes arkworks fail, checked above.
-            Err(_) => Err(VerifyError::KeyMismatch {
-                expected: self.num_inputs,
-                got: inputs.len(),
-            }),
+        if self.pairing_check(proof, &inputs) {
+            Ok(())
+        } else {
+            Err(VerifyError::InvalidProof)
         }
+    }
+
+    /// `e(A, B) · e(IC(x), −γ) · e(C, −δ) = e(α, β)`: three Miller loops on two
+    /// threads (one prepares `B` and runs the loops of `B` and `−δ` together, the
+    /// other combines the public inputs and runs the loop of `−γ`: about equal
+    /// work), then one final exponentiation.
+    fn pairing_check(&self, proof: &Proof, inputs: &[Fr]) -> bool {
+        let proof = proof.as_ark();
+        let (with_b, with_gamma) = rayon::join(
+            || {
+                let b: <Bn254 as Pairing>::G2Prepared = proof.b.into();
+                Bn254::multi_miller_loop([proof.a, proof.c], [b, self.pvk.delta_g2_neg_pc.clone()])
+            },
+            || {
+                let ic = self.inputs.combine(inputs).into_affine();
+                Bn254::multi_miller_loop([ic], [self.pvk.gamma_g2_neg_pc.clone()])
+            },
+        );
+        let (with_b, fixed) = (with_b, with_gamma);
+        let product = MillerLoopOutput(with_b.0 * fixed.0);
+        Bn254::final_exponentiation(product).is_some_and(|gt| gt.0 == self.pvk.alpha_g1_beta_g2)
     }
 
     /// Verifies `proof` for decimal public signals (snarkjs `public.json` order).

@@ -10,6 +10,7 @@ use ark_bn254::Fr;
 use ark_ff::{One, Zero};
 use ark_relations::r1cs::SynthesisError;
 use num_bigint::BigUint;
+use std::sync::{Arc, Mutex};
 use x402_zk_primitives::babyjubjub::{mul, Point};
 
 /// Bits per window of [`fixed_base_mul`].
@@ -33,25 +34,16 @@ const MAX_LC_TERMS: usize = 32;
 /// and `2^pos ≤ |d·2^pos| < 2^(pos+w) ≤ 2^250 < l`. So `Mⱼ ≢ ±d·2^pos (mod l)` and
 /// neither point nor the sum (odd, below `l` in absolute value) is the identity.
 pub fn fixed_base_mul(cs: &Cs, bits: &[Bit], base: &Point) -> Result<PointVar, SynthesisError> {
-    use super::montgomery::{add, native_from_edwards, to_edwards, MontPoint};
+    use super::montgomery::{add, to_edwards, MontPoint};
     let (b0, high) = bits.split_first().expect("2 to 251 bits");
     assert!(
         (1..=250).contains(&high.len()),
         "fixed-base scalars have 2 to 251 bits"
     );
-    let mut pos = 0usize;
+    let tables = fixed_base_tables(base, high.len());
     let mut acc: Option<MontPoint> = None;
-    for window in high.chunks(FIXED_WINDOW) {
-        let w = window.len();
-        let scale = BigUint::from(1u8) << pos;
-        let table: Vec<(Fr, Fr)> = (0..1i64 << w)
-            .map(|v| {
-                let d = 2 * v - ((1 << w) - 1);
-                let p = mul(base, &(&scale * d.unsigned_abs()));
-                native_from_edwards(&if d < 0 { -p } else { p })
-            })
-            .collect();
-        let (u, v) = lookup_constant(cs, window, &table)?;
+    for (window, table) in high.chunks(FIXED_WINDOW).zip(&tables.windows) {
+        let (u, v) = lookup_constant(cs, window, table)?;
         let selected = MontPoint { u, v };
         let mut sum = match acc {
             None => selected,
@@ -61,16 +53,60 @@ pub fn fixed_base_mul(cs: &Cs, bits: &[Bit], base: &Point) -> Result<PointVar, S
             sum.u = sum.u.materialize(cs)?;
         }
         acc = Some(sum);
-        pos += w;
     }
-    let top = BigUint::from(1u8) << pos;
-    let c0 = mul(base, &(&top - 1u32));
-    let c1 = mul(base, &top);
+    let (c0, c1) = tables.correction;
     let correction = PointVar {
         x: Num::constant(c0.x).add(&b0.num().scale(c1.x - c0.x)),
         y: Num::constant(c0.y).add(&b0.num().scale(c1.y - c0.y)),
     };
     to_edwards(cs, &acc.expect("at least one window"))?.add(cs, &correction)
+}
+
+/// The constants of [`fixed_base_mul`] for one base and scalar length: per window
+/// the Montgomery coordinates of `d·2^pos·B` for every digit `d`, and the Edwards
+/// correction points `(2^pos_end − 1)·B` and `2^pos_end·B`.
+struct FixedBaseTables {
+    windows: Vec<Vec<(Fr, Fr)>>,
+    correction: (Point, Point),
+}
+
+/// The tables for `(base, high_len)`, built once per process: they cost hundreds of
+/// scalar multiplications, far more than the rest of witness generation.
+fn fixed_base_tables(base: &Point, high_len: usize) -> Arc<FixedBaseTables> {
+    use super::montgomery::native_from_edwards;
+    type Cache = Vec<(Point, usize, Arc<FixedBaseTables>)>;
+    static CACHE: Mutex<Cache> = Mutex::new(Vec::new());
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, _, tables)) = cache.iter().find(|(b, n, _)| b == base && *n == high_len) {
+        return tables.clone();
+    }
+    let mut pos = 0usize;
+    let mut windows = vec![];
+    for w in (0..high_len)
+        .step_by(FIXED_WINDOW)
+        .map(|i| FIXED_WINDOW.min(high_len - i))
+    {
+        let scale = BigUint::from(1u8) << pos;
+        windows.push(
+            (0..1i64 << w)
+                .map(|v| {
+                    let d = 2 * v - ((1 << w) - 1);
+                    let p = mul(base, &(&scale * d.unsigned_abs()));
+                    native_from_edwards(&if d < 0 { -p } else { p })
+                })
+                .collect(),
+        );
+        pos += w;
+    }
+    let top = BigUint::from(1u8) << pos;
+    let tables = Arc::new(FixedBaseTables {
+        windows,
+        correction: (mul(base, &(&top - 1u32)), mul(base, &top)),
+    });
+    cache.push((*base, high_len, tables.clone()));
+    tables
 }
 
 /// Selects `table[Σ bᵢ·2ⁱ]` from a constant table of `2^bits.len()` pairs.

@@ -1,0 +1,111 @@
+use super::*;
+use crate::setup_dev;
+use ark_bn254::Bn254;
+use ark_groth16::Groth16;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::sync::OnceLock;
+use x402_zk_primitives::{eddsa::SecretKey, h2f, FieldElement, PayerSecret, ReceiptBody};
+use x402_zk_verifier::{Verifier, VerifyingKey};
+
+fn keys() -> &'static (ProvingKey, VerifyingKey, Prover) {
+    static KEYS: OnceLock<(ProvingKey, VerifyingKey, Prover)> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let (pk, vk) = setup_dev(&mut ChaCha20Rng::seed_from_u64(11)).unwrap();
+        let prover = Prover::new(&pk).unwrap();
+        (pk, vk, prover)
+    })
+}
+
+fn case(seed: u64) -> (Witness, Policy) {
+    let issuer = SecretKey::from_bytes([seed as u8; 32]);
+    let buyer = PayerSecret::from_field(FieldElement::from(1000 + seed));
+    let dest = h2f::dest("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", "USDC", "seller");
+    let receipt = ReceiptBody {
+        amount: 1_500_000 + seed * 7,
+        dest,
+        paid_at: 1_700_000_000 + seed,
+        payment_id: h2f::payment_id("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", &seed.to_string()),
+        payer_commitment: buyer.commitment(),
+    }
+    .sign(&issuer);
+    let policy = Policy {
+        dest,
+        min_amount: 1_000_000,
+        not_before: 1_699_999_000,
+        issuer: issuer.public_key(),
+        context: h2f::context("https://api.example/r", &seed.to_string()),
+    };
+    (
+        Witness {
+            receipt,
+            payer_secret: buyer,
+        },
+        policy,
+    )
+}
+
+#[test]
+fn byte_identical_to_ark_groth16_for_the_same_randomness() {
+    let (pk, _, prover) = keys();
+    let mut rng = ChaCha20Rng::seed_from_u64(12);
+    for seed in 1..4 {
+        let (witness, policy) = case(seed);
+        let statement = witness.statement(&policy).unwrap();
+        let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let ours = prover
+            .prove_with_randomness(&statement, &witness, r, s)
+            .unwrap();
+        let stock = Groth16::<Bn254>::create_proof_with_reduction(
+            ReceiptCircuit::new(&statement, &witness),
+            &pk.0,
+            r,
+            s,
+        )
+        .unwrap();
+        assert_eq!(ours, stock, "case {seed}");
+    }
+}
+
+#[test]
+fn proofs_verify_and_refusals_match_the_stock_prover() {
+    let (pk, vk, prover) = keys();
+    let verifier = Verifier::new(vk);
+    let mut rng = ChaCha20Rng::seed_from_u64(13);
+    let (witness, policy) = case(5);
+    let (statement, proof) = prover.prove(&witness, &policy, &mut rng).unwrap();
+    verifier.verify(&statement, &proof).unwrap();
+    // A proof is bound to its statement.
+    let other = Policy {
+        context: h2f::context("https://api.example/r", "other"),
+        ..policy
+    };
+    let other_statement = witness.statement(&other).unwrap();
+    assert!(verifier.verify(&other_statement, &proof).is_err());
+    // A receipt that does not meet the policy gets the same precise error.
+    let greedy = Policy {
+        min_amount: 10_000_000,
+        ..policy
+    };
+    let fast = prover.prove(&witness, &greedy, &mut rng).unwrap_err();
+    let stock = crate::prove(pk, &witness, &greedy, &mut rng).unwrap_err();
+    assert_eq!(fast.to_string(), stock.to_string());
+    assert!(matches!(fast, ProveError::Witness(_)));
+}
+
+#[test]
+fn prover_is_shared_across_threads() {
+    let (_, vk, prover) = keys();
+    let verifier = Verifier::new(vk);
+    std::thread::scope(|scope| {
+        for seed in 20..22 {
+            let verifier = &verifier;
+            scope.spawn(move || {
+                let (witness, policy) = case(seed);
+                let mut rng = ChaCha20Rng::seed_from_u64(seed);
+                let (statement, proof) = prover.prove(&witness, &policy, &mut rng).unwrap();
+                verifier.verify(&statement, &proof).unwrap();
+            });
+        }
+    });
+}
