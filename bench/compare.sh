@@ -1,17 +1,16 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark in one run: our prover and verifier (criterion medians),
-# and the circom + snarkjs peer of the same statement (../shared/peer/bench.sh,
-# warm, in-process). Prints a table of medians and ratios.
+# Side-by-side benchmark in one run: stock ark-groth16 proving our circuit, our
+# fast prover and verifier (criterion medians), and the circom + snarkjs peer of
+# the same statement (../shared/peer/bench.sh, warm, in-process). Prints a table
+# of medians and ratios.
 # Usage: bench/compare.sh [peer runs]   (PEER_DIR overrides ../shared/peer)
-# Our prover is stock ark-groth16 (LibsnarkReduction) over our circuit, so the
-# "stock ark-groth16" row is the same measurement until a faster prover lands.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 peer="${PEER_DIR:-$root/../shared/peer}"
 target="${CARGO_TARGET_DIR:-$root/target}"
 out="$(mktemp -d)"
-echo "== ours (criterion)" >&2
-(cd "$root" && cargo bench --locked -p x402-zk-prover --bench prove_verify -- 'prove|verify' >"$out/ours.log" 2>&1) \
+echo "== ours and stock ark-groth16 (criterion, cargo bench)" >&2
+(cd "$root" && cargo bench --locked -p x402-zk-prover --bench prove_verify >"$out/ours.log" 2>&1) \
   || { cat "$out/ours.log" >&2; exit 1; }
 echo "== peer: circom + snarkjs ($peer/bench.sh)" >&2
 if [ -x "$peer/bench.sh" ]; then
@@ -29,22 +28,32 @@ def ours(name):
 peer = json.load(open(peer_file))
 def p(key):
     return peer.get(key, {}).get("median_ms")
+fmt = lambda v: f"{v:.2f}" if v is not None else "—"
+ratio = lambda a, b: f"{a / b:.1f}×" if a and b else "—"
+stock_prove = ours("prove (witness + Groth16, stock ark-groth16)")
+fast_prove = ours("prove (witness + Groth16, fast prover)")
+batch = ours("verify batch of 64 (random linear combination)")
 rows = [
-    ("prove, witness included", ours("prove (witness + Groth16, stock ark-groth16)"), p("groth16_fullProve"), "snarkjs fullProve"),
-    ("verify one proof (all checks)", ours("verify (decode proof bytes + decimal signals + checks)"), p("groth16_verify"), "snarkjs verify"),
-    ("verify one proof (prepared, typed)", ours("verify (prepared key, typed statement)"), p("groth16_verify"), "snarkjs verify"),
+    ("prove, witness included", stock_prove, fast_prove, p("groth16_fullProve"), "≤ 60"),
+    ("witness generation", None, ours("witness generation (synthesis, no matrices)"), p("witness_calc"), "≤ 1"),
+    ("verify one proof (prepared, typed)", ours("verify (stock ark-groth16, prepared key)"),
+     ours("verify (prepared key, typed statement)"), p("groth16_verify"), "≤ 1.0"),
+    ("verify one proof (from bytes, all checks)", None,
+     ours("verify (decode proof bytes + decimal signals + checks)"), p("groth16_verify"), "—"),
+    ("batch verify, per proof at 64", None, batch / 64 if batch else None, None, "≤ 0.3"),
+    ("load proving key (file bytes → key)", None, ours("load proving key"), None, "≤ 20"),
+    ("prepare fast prover (once per process)", None, ours("prepare fast prover (window tables, matrices)"), None, "—"),
 ]
-b = ours("verify batch of 64 (random linear combination)")
 print()
-print("| what | x402-zk (median ms) | stock ark-groth16 | snarkjs peer (median ms) | snarkjs / x402-zk |")
-print("|---|---|---|---|---|")
-for name, o, s, sname in rows:
-    ratio = f"{s / o:.1f}×" if o and s else "n/a"
-    fmt = lambda v: f"{v:.2f}" if v is not None else "n/a"
-    print(f"| {name} | {fmt(o)} | {fmt(o)} (same code) | {fmt(s)} ({sname}) | {ratio} |")
-if b:
-    print(f"| verify batch of 64, per proof | {b / 64:.3f} | — | — | — |")
+print("| median, ms | stock ark-groth16 | x402-zk | snarkjs peer | stock / x402-zk | snarkjs / x402-zk | goal |")
+print("|---|---|---|---|---|---|---|")
+for name, stock, ours_v, peer_v, goal in rows:
+    print(f"| {name} | {fmt(stock)} | {fmt(ours_v)} | {fmt(peer_v)} | {ratio(stock, ours_v)} | {ratio(peer_v, ours_v)} | {goal} |")
+t = ours("throughput: 8 concurrent proofs, fast prover")
+if t:
+    print(f"\nthroughput, 8 concurrent proofs on the pool: {8000 / t:.1f} proofs/s (fast prover)")
 w, pr = p("witness_calc"), p("groth16_prove")
 if w and pr:
-    print(f"\nsnarkjs detail: witness {w:.1f} ms + prove {pr:.1f} ms; peer threads: {peer.get('threads')}, node {peer.get('node')}")
+    print(f"snarkjs detail: witness {w:.1f} ms + prove {pr:.1f} ms; peer threads: {peer.get('threads')}, node {peer.get('node')}")
+print(f"cores: {os.cpu_count()}")
 PY

@@ -1,4 +1,5 @@
-//! Median prove (witness generation included) and verify times for one receipt.
+//! Median prove (witness generation included) and verify times for one receipt:
+//! stock ark-groth16 beside the fast prover, and the parts of each.
 //! Run: `cargo bench -p x402-zk-prover --bench prove_verify`.
 #![allow(missing_docs)] // criterion_group! generates undocumented items
 
@@ -81,6 +82,11 @@ fn bench(c: &mut Criterion) {
             "verify part: public-input MSM, stock double-and-add (7 inputs)",
             |b| b.iter(|| Groth16::<Bn254>::prepare_inputs(&pvk, &inputs).unwrap()),
         );
+        g.bench_function("verify (stock ark-groth16, prepared key)", |b| {
+            b.iter(|| {
+                assert!(Groth16::<Bn254>::verify_proof(&pvk, proof.as_ark(), &inputs).unwrap())
+            })
+        });
         let prepared = Groth16::<Bn254>::prepare_inputs(&pvk, &inputs).unwrap();
         g.bench_function(
             "verify part: pairing check (3 Miller loops + final exp)",
@@ -123,7 +129,7 @@ fn bench(c: &mut Criterion) {
                 context: h2f::context("https://api.example/r", &i.to_string()),
                 ..policy
             };
-            prove(&pk, &witness, &policy, &mut rng).unwrap()
+            prover.prove(&witness, &policy, &mut rng).unwrap()
         })
         .collect();
     g.sample_size(20);

@@ -151,8 +151,8 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
     }
 
     /// Adds every entry's point into its bucket, in affine coordinates, `BATCH`
-    /// additions per inversion. Two additions to one bucket never share a batch:
-    /// the later one waits for the next.
+    /// additions (at most) per inversion. Two additions to one bucket never share
+    /// a batch: the later one waits for the next.
     fn accumulate(&self, entries: &[Entry], num_buckets: usize) -> Vec<Affine<P>> {
         let mut buckets = vec![Affine::<P>::identity(); num_buckets];
         let mut busy = vec![false; num_buckets];
@@ -160,6 +160,9 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
         let mut deferred: Vec<(u32, Affine<P>)> = Vec::new();
         let mut retry: Vec<(u32, Affine<P>)> = Vec::new();
         let mut scratch = Vec::with_capacity(BATCH);
+        // A batch far smaller than the bucket count keeps collisions (and so
+        // deferrals) rare; flushing when deferrals pile up bounds the re-queueing.
+        let capacity = BATCH.min(num_buckets / 4).max(1);
         let mut next = entries.iter();
         loop {
             let (bucket, p) = if let Some(item) = retry.pop() {
@@ -181,7 +184,7 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
             } else {
                 busy[b] = true;
                 batch.push((bucket, p));
-                if batch.len() == BATCH {
+                if batch.len() == capacity || deferred.len() >= capacity {
                     add_batch(&mut buckets, &mut busy, &mut batch, &mut scratch);
                     retry.append(&mut deferred);
                 }

@@ -109,3 +109,53 @@ fn prover_is_shared_across_threads() {
         }
     });
 }
+
+/// Times each query's MSM for several window widths (see `WINDOW`).
+#[test]
+#[ignore = "timing survey, run by hand"]
+fn window_widths() {
+    let (pk, _, _) = keys();
+    let (witness, policy) = case(3);
+    let statement = witness.statement(&policy).unwrap();
+    let z = full_assignment(&statement, &witness).unwrap();
+    let full = |q: &[G1Affine]| {
+        q.iter()
+            .zip(&z)
+            .filter(|(b, s)| {
+                !ark_ec::AffineRepr::is_zero(*b)
+                    && ark_ff::BigInteger::num_bits(&ark_ff::PrimeField::into_bigint(**s)) > 1
+            })
+            .count()
+    };
+    println!(
+        "scalars other than 0 and 1: A {} B {}",
+        full(&pk.0.a_query),
+        full(&pk.0.b_g1_query)
+    );
+    for c in [9, 11, 12, 13, 14, 15] {
+        let m = FixedBaseMsm::new(&pk.0.b_g2_query, c);
+        let t = std::time::Instant::now();
+        for _ in 0..5 {
+            let _ = std::hint::black_box(m.msm(&z));
+        }
+        println!("B2 c={c}: {:.2} ms", t.elapsed().as_secs_f64() * 1e3 / 5.0);
+    }
+    for c in [11, 12, 13, 14, 15] {
+        let m = FixedBaseMsm::new(&pk.0.a_query, c);
+        let t = std::time::Instant::now();
+        for _ in 0..5 {
+            let _ = std::hint::black_box(m.msm(&z));
+        }
+        println!("A c={c}: {:.2} ms", t.elapsed().as_secs_f64() * 1e3 / 5.0);
+    }
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let h: Vec<Fr> = (0..8191).map(|_| Fr::rand(&mut rng)).collect();
+    for c in [12, 13, 14, 15, 16] {
+        let m = FixedBaseMsm::new(&pk.0.h_query, c);
+        let t = std::time::Instant::now();
+        for _ in 0..5 {
+            let _ = std::hint::black_box(m.msm(&h));
+        }
+        println!("H c={c}: {:.2} ms", t.elapsed().as_secs_f64() * 1e3 / 5.0);
+    }
+}
