@@ -49,7 +49,7 @@ print("| median, ms | stock ark-groth16 | x402-zk | snarkjs peer | stock / x402-
 print("|---|---|---|---|---|---|---|")
 for name, stock, ours_v, peer_v, goal in rows:
     print(f"| {name} | {fmt(stock)} | {fmt(ours_v)} | {fmt(peer_v)} | {ratio(stock, ours_v)} | {ratio(peer_v, ours_v)} | {goal} |")
-t = ours("throughput: 8 concurrent proofs, fast prover")
+t = ours("throughput (8 concurrent proofs, fast prover)")
 if t:
     print(f"\nthroughput, 8 concurrent proofs on the pool: {8000 / t:.1f} proofs/s (fast prover)")
 w, pr = p("witness_calc"), p("groth16_prove")

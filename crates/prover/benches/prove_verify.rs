@@ -57,7 +57,7 @@ fn bench(c: &mut Criterion) {
     });
     // Throughput: 8 proofs at once on the thread pool (both cores); proofs/s = 8 / time.
     g.sample_size(10);
-    g.bench_function("throughput: 8 concurrent proofs, fast prover", |b| {
+    g.bench_function("throughput (8 concurrent proofs, fast prover)", |b| {
         b.iter(|| {
             (0..8u64).into_par_iter().for_each(|i| {
                 let mut rng = ChaCha20Rng::seed_from_u64(i);
