@@ -7,37 +7,18 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
-use x402_zk_primitives::{
-    eddsa::SecretKey, h2f, FieldElement, PayerSecret, Policy, ReceiptBody, Witness,
-};
 use x402_zk_prover::{full_assignment, prove, setup_dev, Prover, ProvingKey};
 use x402_zk_verifier::{Proof, Verifier, VerifyingKey};
+
+#[path = "../fixtures/receipt_case.rs"]
+mod fixture;
+use fixture::receipt_case;
+use x402_zk_primitives::{h2f, Policy};
 
 fn bench(c: &mut Criterion) {
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let (pk, vk) = setup_dev(&mut rng).unwrap();
-    let issuer = SecretKey::from_bytes([1; 32]);
-    let buyer = PayerSecret::from_field(FieldElement::from(42u64));
-    let dest = h2f::dest("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", "USDC", "seller");
-    let receipt = ReceiptBody {
-        amount: 1_500_000,
-        dest,
-        paid_at: 1_700_000_000,
-        payment_id: h2f::payment_id("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", "tx"),
-        payer_commitment: buyer.commitment(),
-    }
-    .sign(&issuer);
-    let policy = Policy {
-        dest,
-        min_amount: 1_000_000,
-        not_before: 1_699_999_940,
-        issuer: issuer.public_key(),
-        context: h2f::context("https://api.example/r", "c"),
-    };
-    let witness = Witness {
-        receipt,
-        payer_secret: buyer,
-    };
+    let (witness, policy) = receipt_case();
     let (statement, proof) = prove(&pk, &witness, &policy, &mut rng).unwrap();
     let verifier = Verifier::new(&vk);
 

@@ -5,12 +5,13 @@
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::time::Instant;
-use x402_zk_primitives::{
-    eddsa::SecretKey, h2f, FieldElement, PayerSecret, Policy, ReceiptBody, Witness,
-};
 use x402_zk_prover::{prove, setup_dev, Prover, ProvingKey};
 
 /// `(VmRSS, VmHWM)` in MiB.
+#[path = "../fixtures/receipt_case.rs"]
+mod fixture;
+use fixture::receipt_case;
+
 fn memory() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
@@ -35,28 +36,7 @@ fn main() {
     let (pk, _) = setup_dev(&mut rng).expect("setup");
     let bytes = pk.to_bytes();
     drop(pk);
-    let issuer = SecretKey::from_bytes([1; 32]);
-    let buyer = PayerSecret::from_field(FieldElement::from(42u64));
-    let dest = h2f::dest("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", "USDC", "seller");
-    let receipt = ReceiptBody {
-        amount: 1_500_000,
-        dest,
-        paid_at: 1_700_000_000,
-        payment_id: h2f::payment_id("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", "tx"),
-        payer_commitment: buyer.commitment(),
-    }
-    .sign(&issuer);
-    let policy = Policy {
-        dest,
-        min_amount: 1_000_000,
-        not_before: 1_699_999_940,
-        issuer: issuer.public_key(),
-        context: h2f::context("https://api.example/r", "c"),
-    };
-    let witness = Witness {
-        receipt,
-        payer_secret: buyer,
-    };
+    let (witness, policy) = receipt_case();
 
     let start = Instant::now();
     let pk = ProvingKey::from_bytes(&bytes).expect("key");

@@ -99,8 +99,7 @@ impl Verifier {
                 Bn254::multi_miller_loop([ic], [self.pvk.gamma_g2_neg_pc.clone()])
             },
         );
-        let (with_b, fixed) = (with_b, with_gamma);
-        let product = MillerLoopOutput(with_b.0 * fixed.0);
+        let product = MillerLoopOutput(with_b.0 * with_gamma.0);
         Bn254::final_exponentiation(product).is_some_and(|gt| gt.0 == self.pvk.alpha_g1_beta_g2)
     }
 
