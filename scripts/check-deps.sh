@@ -6,7 +6,7 @@
 # out of the proof stack, which is what this checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-proof_stack="-p x402-zk-primitives -p x402-zk-circuit -p x402-zk-prover -p x402-zk-verifier -p x402-zk-protocol -p x402-zk-store -p x402-zk-facilitator -p x402-zk-axum"
+proof_stack="-p x402-zk-primitives -p x402-zk-circuit -p x402-zk-prover -p x402-zk-ceremony -p x402-zk-verifier -p x402-zk-protocol -p x402-zk-store -p x402-zk-facilitator -p x402-zk-axum"
 # shellcheck disable=SC2086
 dups=$(cargo tree $proof_stack -d --depth 0 --edges normal,build 2>/dev/null | grep -E '^ark-' | sort -u || true)
 if [ -n "$dups" ]; then
@@ -40,4 +40,9 @@ forbidden x402-zk-client litesvm
 forbidden x402-zk-issuer litesvm
 forbidden x402-zk-client x402-zk-facilitator
 forbidden x402-zk-issuer x402-zk-prover
+forbidden x402-zk-verifier x402-zk-ceremony
+forbidden x402-zk-prover x402-zk-ceremony
+forbidden x402-zk-facilitator x402-zk-ceremony
+forbidden x402-zk-client x402-zk-ceremony
+forbidden x402-zk-ceremony indicatif
 echo "dependency checks passed: one copy of each ark-* crate in the proof stack, one-way crate graph"

@@ -96,8 +96,8 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     write_file(path, text.as_bytes(), false, true)
 }
 
-/// Writes a file. Secret files are created with mode 0600 and never overwritten
-/// unless `overwrite` is set.
+/// Writes a file, replacing an existing one only if `overwrite` is set. Secret
+/// files are created with mode 0600.
 pub fn write_file(path: &Path, bytes: &[u8], secret: bool, overwrite: bool) -> Result<()> {
     let mut opts = fs::OpenOptions::new();
     opts.write(true);
@@ -112,9 +112,14 @@ pub fn write_file(path: &Path, bytes: &[u8], secret: bool, overwrite: bool) -> R
         opts.mode(0o600);
     }
     let mut f = opts.open(path).with_context(|| {
-        if path.exists() && !overwrite {
+        if path.exists() && !overwrite && secret {
             format!(
                 "{} exists; refusing to overwrite a secret (pass --force)",
+                path.display()
+            )
+        } else if path.exists() && !overwrite {
+            format!(
+                "{} exists; refusing to overwrite it: choose another path",
                 path.display()
             )
         } else {

@@ -1,8 +1,9 @@
 //! `x402-zk`: keys, receipts, proofs and verification from the command line.
 //!
 //! Exit codes: 0 success, 1 bad input or failure, 2 usage error, 3 a well-formed
-//! proof that is false.
+//! proof that is false, or a ceremony (or its phase 1) that verification rejects.
 
+mod ceremony;
 mod demo;
 mod files;
 mod services;
@@ -81,6 +82,9 @@ enum Command {
         #[arg(long)]
         public: Option<PathBuf>,
     },
+    /// Multi-party trusted setup for production keys: init, contribute, beacon, verify, export.
+    #[command(subcommand)]
+    Ceremony(ceremony::CeremonyCmd),
     /// Export keys and proofs to other tools.
     #[command(subcommand)]
     Export(ExportCmd),
@@ -179,7 +183,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.is::<FalseProof>() => {
+        Err(e) if e.is::<FalseProof>() || e.is::<ceremony::Rejected>() => {
             eprintln!("error: {e}");
             ExitCode::from(3)
         }
@@ -224,6 +228,7 @@ fn run(command: Command) -> Result<()> {
             eprintln!("wrote payer secret {} (mode 0600)", out.display());
         }
         Command::Setup { dev, out_dir } => setup(dev, &out_dir)?,
+        Command::Ceremony(cmd) => ceremony::run(cmd)?,
         Command::Demo { payments, keys } => {
             if std::env::var_os("RUST_LOG").is_some() {
                 init_tracing();
