@@ -86,7 +86,10 @@ impl std::error::Error for Rejected {}
 fn refusal(e: CeremonyError) -> anyhow::Error {
     use CeremonyError::*;
     match e {
-        Phase1Inconsistent(_) | Phase1Mismatch | CircuitMismatch(_) | BadContribution { .. }
+        Phase1Inconsistent(_)
+        | Phase1Mismatch
+        | CircuitMismatch(_)
+        | BadContribution { .. }
         | FinalMismatch(_) => Rejected(e).into(),
         other => other.into(),
     }
@@ -193,10 +196,7 @@ pub fn run(cmd: CeremonyCmd) -> Result<()> {
                     ContributionKind::Beacon {
                         value,
                         iterations_exp,
-                    } => format!(
-                        "beacon {} (2^{iterations_exp} SHA-256)",
-                        hex::encode(value)
-                    ),
+                    } => format!("beacon {} (2^{iterations_exp} SHA-256)", hex::encode(value)),
                 };
                 println!("#{} {} {who}", i + 1, hex::encode(c.hash));
             }
@@ -207,7 +207,9 @@ pub fn run(cmd: CeremonyCmd) -> Result<()> {
                 hex::encode(report.circuit_hash)
             );
             if !report.has_secret_contribution() {
-                eprintln!("warning: no secret contribution yet: these parameters cannot be exported");
+                eprintln!(
+                    "warning: no secret contribution yet: these parameters cannot be exported"
+                );
             }
         }
         CeremonyCmd::Export {

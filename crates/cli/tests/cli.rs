@@ -296,3 +296,280 @@ fn our_cli_verifies_the_snarkjs_golden_proof() {
         ],
     );
 }
+
+/// A 64-character lower-case hex line.
+fn hash_line(s: &str) -> String {
+    let line = s.trim().to_string();
+    assert!(
+        line.len() == 64 && line.bytes().all(|b| b.is_ascii_hexdigit()),
+        "not a hash: {line:?}"
+    );
+    line
+}
+
+#[test]
+fn ceremony_keys_replace_dev_keys_everywhere() {
+    let d = flow();
+    std::fs::create_dir_all(d.join("cer")).unwrap();
+    ok(
+        d,
+        &[
+            "ceremony",
+            "init",
+            "--dev-phase1",
+            "--ptau",
+            "cer/dev.ptau",
+            "--out",
+            "cer/p0.params",
+        ],
+    );
+    fails(
+        d,
+        &[
+            "ceremony",
+            "export",
+            "--ptau",
+            "cer/dev.ptau",
+            "--params",
+            "cer/p0.params",
+            "--out-dir",
+            "cer/k0",
+        ],
+        1,
+        "no participant",
+    );
+    std::fs::write(d.join("cer/dice.txt"), "4 6 1 3 3 5 2").unwrap();
+    let mut published = Vec::new();
+    for (i, extra) in [
+        vec!["--name", "alice"],
+        vec!["--entropy-file", "cer/dice.txt"],
+        vec![],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (from, to) = (format!("cer/p{i}.params"), format!("cer/p{}.params", i + 1));
+        let mut args = vec!["ceremony", "contribute", "--params", &from, "--out", &to];
+        args.extend(extra);
+        published.push(hash_line(&ok(d, &args).stdout));
+    }
+    fails(
+        d,
+        &[
+            "ceremony",
+            "contribute",
+            "--params",
+            "cer/p2.params",
+            "--out",
+            "cer/p3.params",
+        ],
+        1,
+        "refusing to overwrite",
+    );
+    let beacon = ok(
+        d,
+        &[
+            "ceremony",
+            "beacon",
+            "--params",
+            "cer/p3.params",
+            "--out",
+            "cer/p4.params",
+            "--beacon-hex",
+            "8f1ecb2a",
+            "--iterations-exp",
+            "10",
+        ],
+    );
+    published.push(hash_line(&beacon.stdout));
+
+    let verified = ok(
+        d,
+        &[
+            "ceremony",
+            "verify",
+            "--ptau",
+            "cer/dev.ptau",
+            "--params",
+            "cer/p4.params",
+        ],
+    );
+    for (i, h) in published.iter().enumerate() {
+        assert!(
+            verified.stdout.contains(&format!("#{} {h}", i + 1)),
+            "{}",
+            verified.stdout
+        );
+    }
+    assert!(
+        verified.stdout.contains("participant \"alice\"")
+            && verified.stdout.contains("beacon 8f1ecb2a")
+    );
+
+    let vk_hash = hash_line(
+        &ok(
+            d,
+            &[
+                "ceremony",
+                "export",
+                "--ptau",
+                "cer/dev.ptau",
+                "--params",
+                "cer/p4.params",
+                "--out-dir",
+                "cer/keys",
+            ],
+        )
+        .stdout,
+    );
+    let onchain: Value = serde_json::from_str(
+        &std::fs::read_to_string(d.join("cer/keys/verifying_key.onchain.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(onchain["vkHash"], vk_hash.as_str());
+
+    // The ceremony keys work wherever dev keys do; the two are not interchangeable with each other.
+    ok(
+        d,
+        &[
+            "prove",
+            "--pk",
+            "cer/keys/proving.key",
+            "--receipt",
+            "receipt.json",
+            "--secret",
+            "payer.secret",
+            "--policy",
+            "policy.json",
+            "--out",
+            "cer/proof.json",
+        ],
+    );
+    ok(
+        d,
+        &[
+            "verify",
+            "--vk",
+            "cer/keys/verifying.key",
+            "--proof",
+            "cer/proof.json",
+            "--policy",
+            "policy.json",
+        ],
+    );
+    fails(
+        d,
+        &[
+            "verify",
+            "--vk",
+            "keys/verifying.key",
+            "--proof",
+            "cer/proof.json",
+        ],
+        3,
+        "does not verify",
+    );
+    ok(
+        d,
+        &[
+            "export",
+            "snarkjs",
+            "--vk",
+            "cer/keys/verifying.key",
+            "--proof",
+            "cer/proof.json",
+            "--out-dir",
+            "cer/sj",
+        ],
+    );
+    if let Some(snarkjs) = snarkjs() {
+        let out = Command::new(snarkjs)
+            .args([
+                "groth16",
+                "verify",
+                "cer/sj/verification_key.json",
+                "cer/sj/public.json",
+                "cer/sj/proof.json",
+            ])
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("OK"),
+            "snarkjs refused a ceremony proof"
+        );
+    }
+
+    // Another phase 1 is rejected (exit 3); a file too small or corrupt is bad input (exit 1).
+    ok(
+        d,
+        &[
+            "ceremony",
+            "init",
+            "--dev-phase1",
+            "--ptau",
+            "cer/other.ptau",
+            "--out",
+            "cer/other.params",
+        ],
+    );
+    fails(
+        d,
+        &[
+            "ceremony",
+            "verify",
+            "--ptau",
+            "cer/other.ptau",
+            "--params",
+            "cer/p4.params",
+        ],
+        3,
+        "another phase 1",
+    );
+    let pot4 =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/ptau/pot4_final.ptau");
+    fails(
+        d,
+        &[
+            "ceremony",
+            "verify",
+            "--ptau",
+            pot4.to_str().unwrap(),
+            "--params",
+            "cer/p4.params",
+        ],
+        1,
+        "needs 2^13",
+    );
+    let mut bytes = std::fs::read(d.join("cer/p4.params")).unwrap();
+    bytes[1000] ^= 1;
+    std::fs::write(d.join("cer/corrupt.params"), bytes).unwrap();
+    fails(
+        d,
+        &[
+            "ceremony",
+            "verify",
+            "--ptau",
+            "cer/dev.ptau",
+            "--params",
+            "cer/corrupt.params",
+        ],
+        1,
+        "checksum",
+    );
+    fails(
+        d,
+        &[
+            "ceremony",
+            "beacon",
+            "--params",
+            "cer/p4.params",
+            "--out",
+            "cer/p5.params",
+            "--beacon-hex",
+            "zz",
+        ],
+        1,
+        "hexadecimal",
+    );
+}
