@@ -20,17 +20,20 @@ use sha2::{Digest, Sha256};
 use std::ops::RangeInclusive;
 use zeroize::Zeroize;
 
-/// Allowed log2 of the beacon's SHA-256 iterations (2^10 … 2^40).
-pub const BEACON_EXP_RANGE: RangeInclusive<u8> = 10..=40;
+/// Allowed log2 of the beacon's SHA-256 iterations (2^10 … 2^30): enough
+/// to make trying many beacons costly, bounded so a hostile transcript cannot
+/// keep a verifier busy for days.
+pub const BEACON_EXP_RANGE: RangeInclusive<u8> = 10..=30;
 
 /// Points rescaled between two progress reports.
 const PROGRESS_CHUNK: usize = 1024;
 
 /// Adds a secret contribution. The secret δ' is derived from SHA-256 of 64
-/// bytes of `os_rng` and of the optional `entropy` (so a weak OS generator
-/// alone cannot make it guessable), used, and wiped. `progress(done, total)`
-/// reports the rescaled points. Returns the new transcript hash, which the
-/// contributor publishes.
+/// bytes of `os_rng` and of the optional `entropy` (with entropy, a weak OS
+/// generator alone does not make it guessable); our copies of it are zeroized
+/// after use. `progress(done, total)` reports the rescaled points. Returns the
+/// new transcript hash, which the contributor publishes. Refused once a
+/// beacon has closed the ceremony.
 pub fn contribute<R: RngCore + CryptoRng>(
     params: &mut Parameters,
     name: &str,
@@ -42,6 +45,7 @@ pub fn contribute<R: RngCore + CryptoRng>(
         name: name.to_string(),
     };
     validate_kind(&kind)?;
+    refuse_after_beacon(params)?;
     let mut fresh = [0u8; 64];
     os_rng.fill_bytes(&mut fresh);
     let mut seed: [u8; 32] = Sha256::new()
@@ -73,8 +77,18 @@ pub fn beacon(
         iterations_exp,
     };
     validate_kind(&kind)?;
+    refuse_after_beacon(params)?;
     let (mut secret, s) = beacon_secret(value, iterations_exp);
     Ok(apply(params, &mut secret, s, kind, progress))
+}
+
+fn refuse_after_beacon(params: &Parameters) -> Result<(), CeremonyError> {
+    match params.contributions.last().map(|c| &c.kind) {
+        Some(ContributionKind::Beacon { .. }) => Err(CeremonyError::InvalidArgument(
+            "a beacon has closed this ceremony: no contribution can follow it".into(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// δ' and s of a beacon contribution.

@@ -38,7 +38,7 @@ pub struct OnchainVerifyingKey {
     pub encoding: &'static str,
     /// α·G1 (64 bytes).
     pub alpha_g1: String,
-    /// β·G2, γ·G2, δ·G2 (128 bytes each).
+    /// β·G2 (128 bytes).
     pub beta_g2: String,
     /// γ·G2.
     pub gamma_g2: String,

@@ -67,6 +67,11 @@ impl Phase1 {
             .get(&1)
             .ok_or_else(|| malformed(".ptau", "no header"))?;
         let file_power = read_header(header)?;
+        if power == 0 {
+            return Err(CeremonyError::InvalidArgument(
+                "phase 1 is read for a domain of at least 2^1".into(),
+            ));
+        }
         if file_power < power {
             return Err(CeremonyError::PtauTooSmall {
                 has: file_power,
@@ -168,8 +173,8 @@ impl Phase1 {
         if self.tau_g1[0] != g1 || self.tau_g2[0] != g2 {
             return Err(Bad("τ^0 is not the generator"));
         }
-        if n > 1 && (self.tau_g1[1].is_zero() || self.tau_g1[1] == g1) {
-            return Err(Bad("τ is 0 or 1"));
+        if self.tau_g1[1].is_zero() || self.tau_g1[1] == g1 || self.tau_g1[n] == g1 {
+            return Err(Bad("τ is 0, 1, or in the evaluation domain"));
         }
         if self.alpha_tau_g1[0].is_zero() || self.beta_tau_g1[0].is_zero() {
             return Err(Bad("α or β is 0"));
@@ -183,7 +188,7 @@ impl Phase1 {
                 Bn254::multi_pairing([a1, -b1], [b2, a2]).is_zero()
             };
 
-        if n > 1 {
+        {
             let r = rho(2 * n - 2, rng);
             let lo = msm1(&self.tau_g1[..2 * n - 2], &r);
             let hi = msm1(&self.tau_g1[1..], &r);
@@ -336,7 +341,7 @@ pub(crate) fn read_container<'a>(
 ) -> Result<BTreeMap<u32, &'a [u8]>, CeremonyError> {
     let bad = |reason: &str| malformed(".ptau", reason.to_string());
     if bytes.len() < 12 || &bytes[..4] != magic {
-        return Err(bad("it does not start with the \"ptau\" magic"));
+        return Err(bad("it does not start with the snarkjs magic \"ptau\""));
     }
     let version = u32::from_le_bytes(bytes[4..8].try_into().expect("4 bytes"));
     if version != 1 {

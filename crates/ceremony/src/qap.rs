@@ -83,10 +83,10 @@ impl Columns {
     /// The parameters before any contribution (γ = δ = 1).
     pub(crate) fn initial_key(&self, p1: &Phase1) -> Result<ProvingKey<Bn254>, CeremonyError> {
         if p1.power != self.power {
-            return Err(CeremonyError::PtauTooSmall {
-                has: p1.power,
-                needs: self.power,
-            });
+            return Err(CeremonyError::InvalidArgument(format!(
+                "phase 1 was read for a domain of 2^{} but the circuit's is 2^{}",
+                p1.power, self.power
+            )));
         }
         let n = 1usize << self.power;
         let m = self.num_constraints;

@@ -451,3 +451,53 @@ fn hash_to_g2_is_deterministic_and_in_the_subgroup() {
     assert_ne!(a, hash_to_g2(&[2; 32]));
     assert!(a.is_on_curve() && a.is_in_correct_subgroup_assuming_on_curve() && !a.is_zero());
 }
+
+#[test]
+fn hostile_lengths_in_a_parameters_file_are_refused_without_allocating() {
+    use sha2::{Digest, Sha256};
+    let mut bytes = ceremony().to_bytes();
+    // The IC vector's length: header 41, digests 64, key length 8, α 64, β γ δ 384.
+    let at = 41 + 64 + 8 + 64 + 384;
+    bytes[at..at + 8].copy_from_slice(&(u64::MAX / 2).to_le_bytes());
+    let sum = Sha256::digest(&bytes[41..]);
+    bytes[9..41].copy_from_slice(&sum);
+    assert!(matches!(
+        Parameters::from_bytes(&bytes),
+        Err(CeremonyError::Malformed { .. })
+    ));
+}
+
+#[test]
+fn a_beacon_closes_the_ceremony() {
+    let mut params = ceremony().clone();
+    assert!(matches!(
+        contribute(&mut params, "late", b"", &mut rng(), QUIET),
+        Err(CeremonyError::InvalidArgument(m)) if m.contains("beacon")
+    ));
+    assert!(matches!(
+        beacon(&mut params, b"again", 10, QUIET),
+        Err(CeremonyError::InvalidArgument(_))
+    ));
+    assert_eq!(&params, ceremony());
+    let e = verify_tampered(|p| p.contributions.swap(2, 3));
+    assert!(
+        matches!(e, CeremonyError::BadContribution { index: 3, reason } if reason.contains("last")),
+        "{e}"
+    );
+}
+
+#[test]
+fn degenerate_tau_is_refused() {
+    use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+    // τ = ω, a 16th root of unity: Z(τ) = 0 on the domain of 16, so H would vanish.
+    let omega = Radix2EvaluationDomain::<Fr>::new(16).unwrap().group_gen();
+    let bytes = ptau_from_secrets(4, omega, Fr::from(2u64), Fr::from(3u64));
+    assert!(matches!(
+        Phase1::from_ptau(&bytes, 4, &mut rng()),
+        Err(CeremonyError::Phase1Inconsistent(m)) if m.contains("domain")
+    ));
+    assert!(matches!(
+        Phase1::from_ptau(&bytes, 0, &mut rng()),
+        Err(CeremonyError::InvalidArgument(_))
+    ));
+}

@@ -55,7 +55,7 @@ fn same_ratio(a1: G1Affine, b1: G1Affine, a2: G2Affine, b2: G2Affine) -> bool {
 ///    parameters are rebuilt and everything a contribution may not touch (α,
 ///    β, γ, IC, the A and B queries) is compared point by point;
 /// 2. each contribution's proof of knowledge, and that it moved δ by the same
-///    secret; beacons are recomputed from their public value;
+///    secret; a beacon may only come last, and is recomputed from its value;
 /// 3. the final δ is the last one of the chain, in G1 and G2;
 /// 4. L and H are the initial ones divided by δ: for random ρ,
 ///    e(Σ ρ_i·L_i, δ·G2) = e(Σ ρ_i·L⁰_i, G2), the same for H.
@@ -100,6 +100,10 @@ pub fn verify<R: RngCore + CryptoRng>(
             index: i + 1,
             reason,
         };
+        let is_beacon = matches!(c.kind, ContributionKind::Beacon { .. });
+        if is_beacon && i + 1 != params.contributions.len() {
+            return Err(bad("a beacon must be the last contribution"));
+        }
         let r = hash_to_g2(&pok_challenge(&transcript, &c.s, &c.s_delta));
         if !same_ratio(c.s, c.s_delta, r, c.r_delta) {
             return Err(bad("its proof of knowledge does not match"));

@@ -9,6 +9,7 @@ use x402_zk_ceremony::{
     beacon, contribute, dev_ptau, export_keys, verify, CeremonyError, ContributionKind,
     OnchainVerifyingKey, Parameters, Phase1, BEACON_EXP_RANGE, RECEIPT_CIRCUIT_POWER,
 };
+use zeroize::Zeroizing;
 
 #[derive(Subcommand)]
 pub enum CeremonyCmd {
@@ -48,7 +49,7 @@ pub enum CeremonyCmd {
         /// The beacon value in hex (e.g. a drand round's `randomness`), fixed in advance.
         #[arg(long)]
         beacon_hex: String,
-        /// log2 of the SHA-256 iterations applied to the beacon.
+        /// log2 of the SHA-256 iterations applied to the beacon (10 to 30).
         #[arg(long, default_value_t = 20)]
         iterations_exp: u8,
     },
@@ -131,7 +132,7 @@ pub fn run(cmd: CeremonyCmd) -> Result<()> {
             entropy_file,
         } => {
             let mut current = load_params(&params)?;
-            let entropy = match entropy_file {
+            let entropy = Zeroizing::new(match entropy_file {
                 None => Vec::new(),
                 Some(p) if p.as_os_str() == "-" => {
                     let mut v = Vec::new();
@@ -141,7 +142,7 @@ pub fn run(cmd: CeremonyCmd) -> Result<()> {
                     v
                 }
                 Some(p) => read_bytes(&p, "entropy file")?,
-            };
+            });
             let t = Instant::now();
             let bar = progress_bar();
             let hash = contribute(&mut current, &name, &entropy, &mut rng, &|done, total| {
