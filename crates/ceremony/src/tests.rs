@@ -204,7 +204,8 @@ fn three_parties_and_a_beacon_verify_and_prove() {
     assert_eq!(&Parameters::from_bytes(&params.to_bytes()).unwrap(), params);
 
     let (pk, vk, _) = export_keys(params, &dev().phase1, &mut rng()).unwrap();
-    let (statement, witness, policy) = receipt_case();
+    let (witness, policy) = fixture::receipt_case();
+    let statement = witness.statement(&policy).unwrap();
     let (s1, proof) = x402_zk_prover::prove(&pk, &witness, &policy, &mut rng()).unwrap();
     assert_eq!(s1, statement);
     x402_zk_verifier::verify(&vk, &statement, &proof).unwrap();
@@ -221,36 +222,9 @@ fn three_parties_and_a_beacon_verify_and_prove() {
     assert_eq!(onchain.vk_hash, vk.hash_hex());
 }
 
-fn receipt_case() -> (
-    x402_zk_primitives::Statement,
-    x402_zk_primitives::Witness,
-    x402_zk_primitives::Policy,
-) {
-    use x402_zk_primitives::{eddsa::SecretKey, h2f, PayerSecret, Policy, ReceiptBody, Witness};
-    let issuer = SecretKey::generate();
-    let buyer = PayerSecret::generate();
-    let dest = h2f::dest("solana:devnet", "USDC", "seller");
-    let receipt = ReceiptBody {
-        amount: 2_000,
-        dest,
-        paid_at: 1_700_000_000,
-        payment_id: h2f::payment_id("solana:devnet", "tx1"),
-        payer_commitment: buyer.commitment(),
-    }
-    .sign(&issuer);
-    let policy = Policy {
-        dest,
-        min_amount: 1_000,
-        not_before: 1_699_000_000,
-        issuer: issuer.public_key(),
-        context: h2f::context("https://api.example/r", "challenge"),
-    };
-    let witness = Witness {
-        receipt,
-        payer_secret: buyer,
-    };
-    (witness.statement(&policy).unwrap(), witness, policy)
-}
+/// The receipt case the prover's bench proves.
+#[path = "../../prover/fixtures/receipt_case.rs"]
+mod fixture;
 
 /// `verify` on a tampered copy of the ceremony.
 fn verify_tampered(edit: impl FnOnce(&mut Parameters)) -> CeremonyError {

@@ -144,12 +144,9 @@ pub fn run(cmd: CeremonyCmd) -> Result<()> {
                 Some(p) => read_bytes(&p, "entropy file")?,
             });
             let t = Instant::now();
-            let bar = progress_bar();
-            let hash = contribute(&mut current, &name, &entropy, &mut rng, &|done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
+            let hash = with_progress(|progress| {
+                contribute(&mut current, &name, &entropy, &mut rng, progress)
             })?;
-            bar.finish_and_clear();
             write_params(&out, &current)?;
             eprintln!(
                 "contribution #{} written to {} in {:.1} s; publish this hash:",
@@ -172,12 +169,8 @@ pub fn run(cmd: CeremonyCmd) -> Result<()> {
             }
             let mut current = load_params(&params)?;
             let t = Instant::now();
-            let bar = progress_bar();
-            let hash = beacon(&mut current, &value, iterations_exp, &|done, total| {
-                bar.set_length(total as u64);
-                bar.set_position(done as u64);
-            })?;
-            bar.finish_and_clear();
+            let hash =
+                with_progress(|progress| beacon(&mut current, &value, iterations_exp, progress))?;
             write_params(&out, &current)?;
             eprintln!(
                 "beacon contribution written to {} in {:.1} s; its hash:",
@@ -258,13 +251,22 @@ fn write_params(path: &Path, params: &Parameters) -> Result<()> {
     write_file(path, &params.to_bytes(), false, false)
 }
 
-fn progress_bar() -> ProgressBar {
+/// Runs a step that rescales L and H under a progress bar (hidden when stderr
+/// is not a terminal).
+fn with_progress<T>(
+    step: impl FnOnce(&(dyn Fn(usize, usize) + Sync)) -> Result<T, CeremonyError>,
+) -> Result<T, CeremonyError> {
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("rescaling L and H {bar:40} {pos}/{len} points")
             .expect("static template"),
     );
-    bar
+    let result = step(&|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    result
 }
 
 fn secs(t: Instant) -> f64 {
