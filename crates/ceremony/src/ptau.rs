@@ -62,7 +62,7 @@ impl Phase1 {
         power: u32,
         rng: &mut R,
     ) -> Result<Self, CeremonyError> {
-        let sections = read_container(bytes, b"ptau")?;
+        let sections = read_container(bytes)?;
         let header = sections
             .get(&1)
             .ok_or_else(|| malformed(".ptau", "no header"))?;
@@ -301,7 +301,7 @@ pub(crate) fn ptau_from_secrets(power: u32, tau: Fr, alpha: Fr, beta: Fr) -> Vec
     sections.push((13, g2_bytes(&g2_batch(lag))));
     sections.push((14, g1_bytes(&g1_batch(&scaled(lag, alpha)))));
     sections.push((15, g1_bytes(&g1_batch(&scaled(lag, beta)))));
-    write_container(b"ptau", 1, &sections)
+    write_container(&sections)
 }
 
 fn g1_batch(s: &[Fr]) -> Vec<G1Affine> {
@@ -333,14 +333,11 @@ fn read_header(h: &[u8]) -> Result<u32, CeremonyError> {
     Ok(power)
 }
 
-/// The snarkjs binary container: magic, `u32` version, `u32` section count,
-/// then `u32 id ‖ u64 length ‖ data` per section.
-pub(crate) fn read_container<'a>(
-    bytes: &'a [u8],
-    magic: &[u8; 4],
-) -> Result<BTreeMap<u32, &'a [u8]>, CeremonyError> {
+/// The snarkjs `.ptau` container: `"ptau"`, `u32` version 1, `u32` section
+/// count, then `u32 id ‖ u64 length ‖ data` per section.
+pub(crate) fn read_container(bytes: &[u8]) -> Result<BTreeMap<u32, &[u8]>, CeremonyError> {
     let bad = |reason: &str| malformed(".ptau", reason.to_string());
-    if bytes.len() < 12 || &bytes[..4] != magic {
+    if bytes.len() < 12 || &bytes[..4] != b"ptau" {
         return Err(bad("it does not start with the snarkjs magic \"ptau\""));
     }
     let version = u32::from_le_bytes(bytes[4..8].try_into().expect("4 bytes"));
@@ -371,14 +368,10 @@ pub(crate) fn read_container<'a>(
     Ok(sections)
 }
 
-pub(crate) fn write_container(
-    magic: &[u8; 4],
-    version: u32,
-    sections: &[(u32, Vec<u8>)],
-) -> Vec<u8> {
+pub(crate) fn write_container(sections: &[(u32, Vec<u8>)]) -> Vec<u8> {
     let mut out = Vec::new();
-    out.extend_from_slice(magic);
-    out.extend_from_slice(&version.to_le_bytes());
+    out.extend_from_slice(b"ptau");
+    out.extend_from_slice(&1u32.to_le_bytes());
     out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
     for (id, data) in sections {
         out.extend_from_slice(&id.to_le_bytes());

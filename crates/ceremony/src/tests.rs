@@ -71,12 +71,9 @@ fn snarkjs_ptau_is_read_at_every_smaller_power() {
 #[test]
 fn dev_ptau_has_the_snarkjs_layout() {
     let ours = dev_ptau(4, &mut rng()).unwrap();
-    let theirs = read_container(
-        include_bytes!("../../../test-vectors/ptau/pot4_final.ptau"),
-        b"ptau",
-    )
-    .unwrap();
-    let ours_sections = read_container(&ours, b"ptau").unwrap();
+    let theirs =
+        read_container(include_bytes!("../../../test-vectors/ptau/pot4_final.ptau")).unwrap();
+    let ours_sections = read_container(&ours).unwrap();
     for (id, data) in &theirs {
         if *id != 7 {
             assert_eq!(ours_sections[id].len(), data.len(), "section {id}");
@@ -89,13 +86,13 @@ fn dev_ptau_has_the_snarkjs_layout() {
 
 /// Rewrites one section of a `.ptau` file.
 fn edit_ptau(bytes: &[u8], edit: impl FnOnce(&mut Vec<(u32, Vec<u8>)>)) -> Vec<u8> {
-    let mut sections: Vec<(u32, Vec<u8>)> = read_container(bytes, b"ptau")
+    let mut sections: Vec<(u32, Vec<u8>)> = read_container(bytes)
         .unwrap()
         .into_iter()
         .map(|(id, d)| (id, d.to_vec()))
         .collect();
     edit(&mut sections);
-    write_container(b"ptau", 1, &sections)
+    write_container(&sections)
 }
 
 fn section(sections: &mut [(u32, Vec<u8>)], id: u32) -> &mut Vec<u8> {

@@ -14,32 +14,12 @@ fn keys() -> &'static (ProvingKey, VerifyingKey) {
     KEYS.get_or_init(|| setup_dev(&mut ChaCha20Rng::seed_from_u64(7)).unwrap())
 }
 
+/// The receipt case the bench proves too.
+#[path = "../fixtures/receipt_case.rs"]
+mod shared;
+
 fn fixture() -> (Witness, Policy) {
-    let issuer = SecretKey::from_bytes([1; 32]);
-    let buyer = PayerSecret::from_field(FieldElement::from(99u64));
-    let dest = h2f::dest("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", "USDC", "seller");
-    let receipt = ReceiptBody {
-        amount: 1_500_000,
-        dest,
-        paid_at: 1_700_000_000,
-        payment_id: h2f::payment_id("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", "tx-1"),
-        payer_commitment: buyer.commitment(),
-    }
-    .sign(&issuer);
-    let policy = Policy {
-        dest,
-        min_amount: 1_000_000,
-        not_before: 1_699_999_940,
-        issuer: issuer.public_key(),
-        context: h2f::context("https://api.example/report", "challenge-1"),
-    };
-    (
-        Witness {
-            receipt,
-            payer_secret: buyer,
-        },
-        policy,
-    )
+    shared::receipt_case()
 }
 
 #[test]
