@@ -4,7 +4,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::sync::OnceLock;
 use x402_zk_primitives::{
-    eddsa::SecretKey, h2f, FieldElement, PayerSecret, Policy, ReceiptBody, Witness, WitnessError,
+    eddsa::SecretKey, h2f, FieldElement, PayerSecret, Policy, Witness, WitnessError,
 };
 use x402_zk_prover::{prove, setup_dev, ProveError, ProvingKey};
 use x402_zk_verifier::{verify, Proof, VerifyError, VerifyingKey};
