@@ -1,0 +1,79 @@
+//! Writes `test-vectors/onchain/`: a development key and 16 proofs of distinct
+//! receipts for one seller, which the Solana program and the EVM verifier are
+//! tested and measured with. Deterministic (seeded); regenerate only on purpose:
+//!
+//! ```sh
+//! cargo run --release -p x402-zk-prover --example onchain_vectors -- test-vectors/onchain
+//! ```
+//!
+//! The key is a single-party development key: its toxic waste is derivable from
+//! the seed in this file. Never deploy a verifier built from it.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use serde_json::json;
+use x402_zk_primitives::{
+    eddsa::SecretKey, h2f, FieldElement, PayerSecret, Policy, ReceiptBody, Witness,
+};
+
+const PROOFS: u64 = 16;
+const NETWORK: &str = "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1";
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let out = std::path::PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .ok_or("usage: onchain_vectors <out-dir>")?,
+    );
+    let mut rng = ChaCha20Rng::from_seed(*b"x402-zk onchain test vectors v1!");
+    let (pk, vk) = x402_zk_prover::setup_dev(&mut rng)?;
+    let issuer = SecretKey::from_bytes([7; 32]);
+    let dest = h2f::dest(NETWORK, "USDC", "seller");
+    let mut proofs = Vec::new();
+    for i in 0..PROOFS {
+        let buyer = PayerSecret::from_field(FieldElement::from(1_000 + i));
+        let receipt = ReceiptBody {
+            amount: 1_000_000 + i * 250_000,
+            dest,
+            paid_at: 1_760_000_000 + i * 60,
+            payment_id: h2f::payment_id(NETWORK, &format!("tx-{i}")),
+            payer_commitment: buyer.commitment(),
+        }
+        .sign(&issuer);
+        let policy = Policy {
+            dest,
+            min_amount: 1_000_000,
+            not_before: 1_759_990_000 + i,
+            issuer: issuer.public_key(),
+            context: h2f::context("https://api.example/report", &format!("challenge-{i}")),
+        };
+        let witness = Witness {
+            receipt,
+            payer_secret: buyer,
+        };
+        let (statement, proof) = x402_zk_prover::prove(&pk, &witness, &policy, &mut rng)?;
+        let inputs: Vec<String> = statement
+            .public_inputs()
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
+        proofs.push(json!({ "proof": hex::encode(proof.to_bytes()), "publicInputs": inputs }));
+    }
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(out.join("verifying.key"), vk.to_bytes())?;
+    std::fs::write(
+        out.join("verification_key.json"),
+        serde_json::to_string_pretty(&vk.to_snarkjs())? + "\n",
+    )?;
+    std::fs::write(
+        out.join("proofs.json"),
+        serde_json::to_string_pretty(&proofs)? + "\n",
+    )?;
+    println!(
+        "wrote {} proofs and the key (vkHash {}) to {}",
+        PROOFS,
+        vk.hash_hex(),
+        out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,229 @@
+//! The built ELF on a real Solana runtime (LiteSVM, Agave 4.2): verification,
+//! nullifier records, batches, proof buffers and every error path. Needs
+//! `scripts/build-sbf.sh` to have run; `scripts/test.sh` runs it and requires
+//! these tests (`X402ZK_REQUIRE_SBF=1`).
+
+use solana_address::Address;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+use x402_zk_solana_harness::{elf_path, vectors, Chain, Entry, Failure};
+use x402_zk_solana_program::{Error, RECORD_BYTES};
+
+fn chain() -> Option<Chain> {
+    match std::fs::read(elf_path()) {
+        Ok(elf) => Some(Chain::new(&elf)),
+        Err(e) if std::env::var_os("X402ZK_REQUIRE_SBF").is_none() => {
+            eprintln!(
+                "SKIPPED: no program ELF at {} ({e}); run scripts/build-sbf.sh",
+                elf_path().display()
+            );
+            None
+        }
+        Err(e) => panic!(
+            "X402ZK_REQUIRE_SBF is set but {} is missing: {e}",
+            elf_path().display()
+        ),
+    }
+}
+
+fn program_error(r: Result<x402_zk_solana_harness::Outcome, Failure>) -> Error {
+    match r {
+        Err(Failure::Program(e)) => e,
+        other => panic!("expected a program error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_proof_verifies_once_and_leaves_its_record() {
+    let Some(mut chain) = chain() else { return };
+    let e = vectors().unwrap()[0];
+    chain.send(&[chain.verify_ix(&e)]).unwrap();
+    let (record, _) = chain.record(&e);
+    let account = chain.svm.get_account(&record).unwrap();
+    assert_eq!(account.owner, chain.program_id);
+    assert_eq!(account.data.len(), RECORD_BYTES);
+    assert_eq!(account.data[0], 1);
+    assert_eq!(&account.data[1..33], &e[256 + 32..256 + 64], "context");
+    assert_eq!(&account.data[33..65], &e[256 + 64..256 + 96], "dest");
+    assert_eq!(
+        account.data[65..73],
+        1_000_000u64.to_le_bytes(),
+        "min_amount"
+    );
+    assert_eq!(
+        account.lamports,
+        chain.svm.minimum_balance_for_rent_exemption(RECORD_BYTES)
+    );
+    assert_eq!(
+        program_error(chain.send(&[chain.verify_ix(&e)])),
+        Error::NullifierSpent
+    );
+    // Checking (no spending) still works for the spent receipt.
+    chain.send(&[chain.check_ix(&e)]).unwrap();
+}
+
+#[test]
+fn false_and_malformed_proofs_get_distinct_errors_and_spend_nothing() {
+    let Some(mut chain) = chain() else { return };
+    let all = vectors().unwrap();
+    let mut false_proof = all[0];
+    false_proof[256 + 32 + 31] ^= 1; // another context
+    assert_eq!(
+        program_error(chain.send(&[chain.verify_ix(&false_proof)])),
+        Error::InvalidProof
+    );
+    let mut off_curve = all[0];
+    off_curve[63] ^= 1;
+    assert_eq!(
+        program_error(chain.send(&[chain.verify_ix(&off_curve)])),
+        Error::MalformedProof
+    );
+    let mut b_off_curve = all[0];
+    b_off_curve[191] ^= 1;
+    assert_eq!(
+        program_error(chain.send(&[chain.check_ix(&b_off_curve)])),
+        Error::MalformedProof
+    );
+    let mut too_big = all[0];
+    too_big[256 + 3 * 32 + 23] = 1; // min_amount ≥ 2^64
+    assert_eq!(
+        program_error(chain.send(&[chain.verify_ix(&too_big)])),
+        Error::InputOutOfRange
+    );
+    // None of them spent the receipt: the real proof still goes through.
+    assert!(chain.svm.get_account(&chain.record(&all[0]).0).is_none());
+    chain.send(&[chain.verify_ix(&all[0])]).unwrap();
+}
+
+#[test]
+fn accounts_are_checked() {
+    let Some(mut chain) = chain() else { return };
+    let all = vectors().unwrap();
+    // The record of another nullifier.
+    let mut ix = chain.verify_ix(&all[0]);
+    ix.accounts[1].pubkey = chain.record(&all[1]).0;
+    assert_eq!(
+        program_error(chain.send(&[ix])),
+        Error::WrongNullifierAccount
+    );
+    // A wrong bump.
+    let mut ix = chain.verify_ix(&all[0]);
+    ix.data[1] = ix.data[1].wrapping_sub(1);
+    assert_eq!(
+        program_error(chain.send(&[ix])),
+        Error::WrongNullifierAccount
+    );
+    // Not the system program.
+    let mut ix = chain.verify_ix(&all[0]);
+    ix.accounts[2].pubkey = Address::new_from_array([9; 32]);
+    assert_eq!(program_error(chain.send(&[ix])), Error::BadAccounts);
+    // Truncated data.
+    let mut ix = chain.verify_ix(&all[0]);
+    ix.data.pop();
+    assert_eq!(program_error(chain.send(&[ix])), Error::InvalidInstruction);
+}
+
+#[test]
+fn a_prefunded_record_address_does_not_block_the_receipt() {
+    let Some(mut chain) = chain() else { return };
+    let e = vectors().unwrap()[2];
+    let (record, _) = chain.record(&e);
+    // Anyone can send lamports to the address before the receipt is used.
+    let griefer = Keypair::new();
+    chain.svm.airdrop(&griefer.pubkey(), 1_000_000_000).unwrap();
+    let lamports = chain.svm.minimum_balance_for_rent_exemption(0);
+    let transfer =
+        solana_system_interface::instruction::transfer(&griefer.pubkey(), &record, lamports);
+    chain.send_signed(&[transfer], &[&griefer]).unwrap();
+    chain.send(&[chain.verify_ix(&e)]).unwrap();
+    let account = chain.svm.get_account(&record).unwrap();
+    assert_eq!(
+        (account.owner, account.data.len()),
+        (chain.program_id, RECORD_BYTES)
+    );
+    assert_eq!(
+        program_error(chain.send(&[chain.verify_ix(&e)])),
+        Error::NullifierSpent
+    );
+}
+
+/// Stages `entries` in a buffer and verifies them as one batch.
+fn batch(chain: &mut Chain, entries: &[Entry]) -> Result<x402_zk_solana_harness::Outcome, Failure> {
+    let (buffer, _) = chain.stage(entries)?;
+    chain.send(&[chain.verify_batch_ix(entries, Some(buffer))])
+}
+
+#[test]
+fn batches_spend_every_nullifier_or_none() {
+    let Some(mut chain) = chain() else { return };
+    let all = vectors().unwrap();
+    // One proof fits a transaction inline; two do not (480 bytes each).
+    chain
+        .send(&[chain.verify_batch_ix(&all[..1], None)])
+        .unwrap();
+    assert!(
+        matches!(chain.send(&[chain.verify_batch_ix(&all[1..3], None)]), Err(Failure::Other(m)) if m.contains("limit"))
+    );
+    batch(&mut chain, &all[1..3]).unwrap();
+    for e in &all[..3] {
+        assert!(chain.svm.get_account(&chain.record(e).0).is_some());
+    }
+    // A batch holding a spent receipt, or one receipt twice, fails whole.
+    assert_eq!(
+        program_error(batch(&mut chain, &[all[4], all[1]])),
+        Error::NullifierSpent
+    );
+    assert_eq!(
+        program_error(batch(&mut chain, &[all[4], all[4]])),
+        Error::NullifierSpent
+    );
+    let mut with_false: Vec<Entry> = vec![all[4], all[5]];
+    with_false[1][256 + 32 + 31] ^= 1;
+    assert_eq!(
+        program_error(batch(&mut chain, &with_false)),
+        Error::InvalidProof
+    );
+    assert!(
+        chain.svm.get_account(&chain.record(&all[4]).0).is_none(),
+        "a failed batch spends nothing"
+    );
+    // The buffer must hold what the instruction says.
+    let (buffer, _) = chain.stage(&all[4..6]).unwrap();
+    assert_eq!(
+        program_error(chain.send(&[chain.verify_batch_ix(&all[4..7], Some(buffer))])),
+        Error::BadBuffer
+    );
+}
+
+#[test]
+fn batches_from_a_proof_buffer() {
+    let Some(mut chain) = chain() else { return };
+    let all = vectors().unwrap();
+    let (buffer, writes) = chain.stage(&all[..8]).unwrap();
+    assert!(writes
+        .iter()
+        .all(|w| w.tx_bytes <= x402_zk_solana_harness::MAX_TX_BYTES));
+    // Someone else cannot overwrite a claimed buffer.
+    let intruder = Keypair::new();
+    let ix = chain.write_buffer_ix(buffer, &intruder.pubkey(), 0, &[0; 8]);
+    assert_eq!(
+        program_error(chain.send_signed(&[ix], &[&intruder])),
+        Error::BadBuffer
+    );
+    chain
+        .send(&[chain.verify_batch_ix(&all[..8], Some(buffer))])
+        .unwrap();
+    for e in &all[..8] {
+        assert!(chain.svm.get_account(&chain.record(e).0).is_some());
+    }
+    let before = chain.svm.get_balance(&chain.payer.pubkey()).unwrap();
+    chain.send(&[chain.close_buffer_ix(buffer)]).unwrap();
+    assert!(
+        chain.svm.get_balance(&chain.payer.pubkey()).unwrap() > before,
+        "rent returned"
+    );
+    assert!(chain
+        .svm
+        .get_account(&buffer)
+        .is_none_or(|a| a.lamports == 0));
+}

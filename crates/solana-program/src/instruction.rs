@@ -1,0 +1,83 @@
+//! Instruction data. Every instruction starts with a one-byte tag:
+//!
+//! | tag | instruction | data after the tag | accounts |
+//! |---|---|---|---|
+//! | 0 | `Verify` | bump, entry (480 B) | payer (signer, writable), nullifier record (writable), system program |
+//! | 1 | `VerifyBatch` | n, source (0 inline, 1 buffer), n bumps, n entries if inline | payer, system program, n records, buffer if source = 1 |
+//! | 2 | `WriteBuffer` | offset (u32 LE), bytes | authority (signer), buffer (writable) |
+//! | 3 | `CloseBuffer` | — | authority (signer), buffer (writable), recipient (writable) |
+//! | 4 | `Check` | entry (480 B) | — (verifies only: for programs that keep their own nullifier set) |
+//!
+//! An entry is a proof (`A ‖ B ‖ C`, 256 B) and its seven public inputs (32 B
+//! big-endian each). The nullifier record of an entry is the program address
+//! with seeds `["nullifier", nullifier, bump]`.
+
+use crate::verify::ENTRY_BYTES;
+use crate::Error;
+
+/// A parsed instruction.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Instruction<'a> {
+    /// Verify one proof and create its nullifier record.
+    Verify {
+        /// The record address's bump seed.
+        bump: u8,
+        /// The proof and inputs.
+        entry: &'a [u8],
+    },
+    /// Verify several proofs with one pairing check and create their records.
+    VerifyBatch {
+        /// One bump per proof.
+        bumps: &'a [u8],
+        /// The entries, or `None` to read them from a proof buffer.
+        entries: Option<&'a [u8]>,
+    },
+    /// Write bytes into a proof buffer (the first write claims it).
+    WriteBuffer {
+        /// Where, counted from the start of the entries.
+        offset: u32,
+        /// What.
+        bytes: &'a [u8],
+    },
+    /// Close a proof buffer and return its lamports.
+    CloseBuffer,
+    /// Verify one proof, spending nothing.
+    Check {
+        /// The proof and inputs.
+        entry: &'a [u8],
+    },
+}
+
+impl<'a> Instruction<'a> {
+    /// Parses instruction data; any length mismatch is `InvalidInstruction`.
+    pub fn parse(data: &'a [u8]) -> Result<Self, Error> {
+        let (&tag, rest) = data.split_first().ok_or(Error::InvalidInstruction)?;
+        match tag {
+            0 if rest.len() == 1 + ENTRY_BYTES => Ok(Instruction::Verify {
+                bump: rest[0],
+                entry: &rest[1..],
+            }),
+            1 if rest.len() >= 2 => {
+                let n = rest[0] as usize;
+                if n == 0 || n > crate::MAX_BATCH {
+                    return Err(Error::BadBatchSize);
+                }
+                let bumps = rest.get(2..2 + n).ok_or(Error::InvalidInstruction)?;
+                let tail = &rest[2 + n..];
+                let entries = match rest[1] {
+                    0 if tail.len() == n * ENTRY_BYTES => Some(tail),
+                    1 if tail.is_empty() => None,
+                    _ => return Err(Error::InvalidInstruction),
+                };
+                Ok(Instruction::VerifyBatch { bumps, entries })
+            }
+            2 if rest.len() > 4 => Ok(Instruction::WriteBuffer {
+                offset: u32::from_le_bytes(rest[..4].try_into().unwrap()),
+                bytes: &rest[4..],
+            }),
+            3 if rest.is_empty() => Ok(Instruction::CloseBuffer),
+            4 if rest.len() == ENTRY_BYTES => Ok(Instruction::Check { entry: rest }),
+            _ => Err(Error::InvalidInstruction),
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The instruction handlers.
+
+use crate::instruction::Instruction;
+use crate::runtime::{
+    create_pda, create_program_address, AccountInfo, Input, Pubkey, SystemCall, SYSTEM_PROGRAM,
+};
+use crate::verify::{verify, verify_batch, Entry, ENTRY_BYTES};
+use crate::{Error, NULLIFIER_SEED, RECORD_BYTES, RECORD_VERSION};
+
+/// A proof buffer's header: a tag, then the authority allowed to write it.
+pub const BUFFER_TAG: &[u8; 8] = b"x402zkB1";
+/// Bytes before the entries in a proof buffer.
+pub const BUFFER_HEADER: usize = 40;
+
+/// Runs one instruction.
+pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
+    let (accounts, program_id) = (input.accounts, input.program_id);
+    match Instruction::parse(input.data)? {
+        Instruction::Verify { bump, entry } => {
+            let [payer, record, system, ..] = accounts else {
+                return Err(Error::BadAccounts);
+            };
+            check_payer(payer, system)?;
+            let entry = Entry::parse(entry)?;
+            check_record(record, &entry, bump, program_id)?;
+            verify(&entry)?;
+            let call = SystemCall {
+                payer,
+                system,
+                program_id,
+            };
+            spend(&call, record, &entry, bump)
+        }
+        Instruction::VerifyBatch { bumps, entries } => {
+            let n = bumps.len();
+            let [payer, system, rest @ ..] = accounts else {
+                return Err(Error::BadAccounts);
+            };
+            check_payer(payer, system)?;
+            let records = rest.get(..n).ok_or(Error::BadAccounts)?;
+            let entries = match entries {
+                Some(entries) => entries,
+                None => {
+                    let buffer = rest.get(n).ok_or(Error::BadAccounts)?;
+                    if buffer.owner() != *program_id || !buffer_claimed(buffer) {
+                        return Err(Error::BadBuffer);
+                    }
+                    buffer
+                        .data()
+                        .get(BUFFER_HEADER..BUFFER_HEADER + n * ENTRY_BYTES)
+                        .ok_or(Error::BadBuffer)?
+                }
+            };
+            let mut parsed = [None; crate::MAX_BATCH];
+            for (j, (bytes, record)) in entries.chunks_exact(ENTRY_BYTES).zip(records).enumerate() {
+                let entry = Entry::parse(bytes)?;
+                // The same receipt twice in one batch is a double spend too.
+                if parsed[..j]
+                    .iter()
+                    .flatten()
+                    .any(|e: &Entry| e.nullifier() == entry.nullifier())
+                {
+                    return Err(Error::NullifierSpent);
+                }
+                check_record(record, &entry, bumps[j], program_id)?;
+                parsed[j] = Some(entry);
+            }
+            verify_batch(entries, scratch)?;
+            let call = SystemCall {
+                payer,
+                system,
+                program_id,
+            };
+            for (j, entry) in parsed[..n].iter().flatten().enumerate() {
+                spend(&call, &records[j], entry, bumps[j])?;
+            }
+            Ok(())
+        }
+        Instruction::Check { entry } => verify(&Entry::parse(entry)?),
+        Instruction::WriteBuffer { offset, bytes } => {
+            let [authority, buffer, ..] = accounts else {
+                return Err(Error::BadAccounts);
+            };
+            if !authority.is_signer || !buffer.is_writable || buffer.owner() != *program_id {
+                return Err(Error::BadBuffer);
+            }
+            let data = buffer.data();
+            if data.len() < BUFFER_HEADER {
+                return Err(Error::BadBuffer);
+            }
+            if data[..BUFFER_HEADER].iter().all(|b| *b == 0) {
+                data[..8].copy_from_slice(BUFFER_TAG);
+                data[8..BUFFER_HEADER].copy_from_slice(authority.key());
+            } else if !buffer_claimed(buffer) || data[8..BUFFER_HEADER] != authority.key()[..] {
+                return Err(Error::BadBuffer);
+            }
+            let start = BUFFER_HEADER + offset as usize;
+            data.get_mut(start..start + bytes.len())
+                .ok_or(Error::BadBuffer)?
+                .copy_from_slice(bytes);
+            Ok(())
+        }
+        Instruction::CloseBuffer => {
+            let [authority, buffer, recipient, ..] = accounts else {
+                return Err(Error::BadAccounts);
+            };
+            if !authority.is_signer
+                || !buffer.is_writable
+                || !recipient.is_writable
+                || buffer.owner() != *program_id
+                || !buffer_claimed(buffer)
+                || buffer.data()[8..BUFFER_HEADER] != authority.key()[..]
+            {
+                return Err(Error::BadBuffer);
+            }
+            let total = recipient
+                .lamports()
+                .checked_add(buffer.lamports())
+                .ok_or(Error::BadBuffer)?;
+            recipient.set_lamports(total);
+            buffer.set_lamports(0);
+            buffer.data().fill(0);
+            Ok(())
+        }
+    }
+}
+
+fn buffer_claimed(buffer: &AccountInfo) -> bool {
+    buffer.data().get(..8) == Some(&BUFFER_TAG[..])
+}
+
+fn check_payer(payer: &AccountInfo, system: &AccountInfo) -> Result<(), Error> {
+    if !payer.is_signer || !payer.is_writable || *system.key() != SYSTEM_PROGRAM {
+        return Err(Error::BadAccounts);
+    }
+    Ok(())
+}
+
+/// Checks `record` is the entry's nullifier record and not yet created.
+fn check_record(
+    record: &AccountInfo,
+    entry: &Entry,
+    bump: u8,
+    program_id: &Pubkey,
+) -> Result<(), Error> {
+    let bump = [bump];
+    let seeds: [&[u8]; 3] = [NULLIFIER_SEED, entry.nullifier(), &bump];
+    if create_program_address(&seeds, program_id).as_ref() != Some(record.key())
+        || !record.is_writable
+    {
+        return Err(Error::WrongNullifierAccount);
+    }
+    if record.owner() == *program_id {
+        return Err(Error::NullifierSpent);
+    }
+    Ok(())
+}
+
+/// Creates the nullifier record: `version ‖ context ‖ dest ‖ min_amount ‖
+/// not_before` (u64 little-endian), so the chain keeps what was paid for.
+fn spend(call: &SystemCall, record: &AccountInfo, entry: &Entry, bump: u8) -> Result<(), Error> {
+    let bump = [bump];
+    let seeds: [&[u8]; 3] = [NULLIFIER_SEED, entry.nullifier(), &bump];
+    create_pda(call, record, &seeds, RECORD_BYTES)?;
+    let data = record.data();
+    if data.len() != RECORD_BYTES {
+        return Err(Error::SystemProgram);
+    }
+    data[0] = RECORD_VERSION;
+    data[1..33].copy_from_slice(entry.input(1));
+    data[33..65].copy_from_slice(entry.input(2));
+    data[65..73].copy_from_slice(&entry.input_u64(3).to_le_bytes());
+    data[73..81].copy_from_slice(&entry.input_u64(4).to_le_bytes());
+    Ok(())
+}
