@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the Rust toolchain. Idempotent.
 #  - snarkjs (npm, pinned in tools/snarkjs/package-lock.json) for the interop tests;
+#  - solc-js (npm, pinned in tools/solc/package-lock.json) for the EVM verifier tests;
 #  - PostgreSQL server binaries (Debian's `postgresql`, needs root) for the store tests,
 #    which start a throwaway cluster with initdb/pg_ctl. Without them, and outside CI,
 #    those tests say loudly that they were skipped.
@@ -9,6 +10,10 @@ cd "$(dirname "$0")/.."
 if [ ! -x tools/snarkjs/node_modules/.bin/snarkjs ]; then
   echo "installing snarkjs (pinned in tools/snarkjs/package-lock.json)"
   npm ci --prefix tools/snarkjs --no-audit --no-fund --loglevel=error
+fi
+if [ ! -f tools/solc/node_modules/solc/package.json ]; then
+  echo "installing solc-js (pinned in tools/solc/package-lock.json)"
+  npm ci --prefix tools/solc --no-audit --no-fund --loglevel=error
 fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
