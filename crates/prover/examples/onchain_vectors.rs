@@ -1,6 +1,7 @@
-//! Writes `test-vectors/onchain/`: a development key and 16 proofs of distinct
-//! receipts for one seller, which the Solana program and the EVM verifier are
-//! tested and measured with. Deterministic (seeded); regenerate only on purpose:
+//! Writes `test-vectors/onchain/`: a development key, 16 proofs of distinct
+//! receipts for one seller (`proofs.json`) and 2 for another seller, price and
+//! issuer (`other_seller.json`), which the Solana program and the EVM verifier
+//! are tested and measured with. Deterministic (seeded); regenerate only on purpose:
 //!
 //! ```sh
 //! cargo run --release -p x402-zk-prover --example onchain_vectors -- test-vectors/onchain
@@ -27,10 +28,52 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let mut rng = ChaCha20Rng::from_seed(*b"x402-zk onchain test vectors v1!");
     let (pk, vk) = x402_zk_prover::setup_dev(&mut rng)?;
-    let issuer = SecretKey::from_bytes([7; 32]);
-    let dest = h2f::dest(NETWORK, "USDC", "seller");
+    let mut prove_for =
+        |seller: &str, issuer: &SecretKey, price: u64, ids: std::ops::Range<u64>| {
+            prove_all(&pk, &mut rng, seller, issuer, price, ids)
+        };
+    let proofs = prove_for(
+        "seller",
+        &SecretKey::from_bytes([7; 32]),
+        1_000_000,
+        0..PROOFS,
+    )?;
+    let other = prove_for(
+        "another seller",
+        &SecretKey::from_bytes([8; 32]),
+        2_000_000,
+        PROOFS..PROOFS + 2,
+    )?;
+    std::fs::create_dir_all(&out)?;
+    std::fs::write(out.join("verifying.key"), vk.to_bytes())?;
+    std::fs::write(
+        out.join("verification_key.json"),
+        serde_json::to_string_pretty(&vk.to_snarkjs())? + "\n",
+    )?;
+    for (name, list) in [("proofs.json", &proofs), ("other_seller.json", &other)] {
+        std::fs::write(out.join(name), serde_json::to_string_pretty(list)? + "\n")?;
+    }
+    println!(
+        "wrote {} proofs and the key (vkHash {}) to {}",
+        proofs.len() + other.len(),
+        vk.hash_hex(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Proofs of receipts `ids` (distinct buyers and payments) for one seller.
+fn prove_all(
+    pk: &x402_zk_prover::ProvingKey,
+    rng: &mut ChaCha20Rng,
+    seller: &str,
+    issuer: &SecretKey,
+    price: u64,
+    ids: std::ops::Range<u64>,
+) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
+    let dest = h2f::dest(NETWORK, "USDC", seller);
     let mut proofs = Vec::new();
-    for i in 0..PROOFS {
+    for i in ids {
         let buyer = PayerSecret::from_field(FieldElement::from(1_000 + i));
         let receipt = ReceiptBody {
             amount: 1_000_000 + i * 250_000,
@@ -42,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .sign(&issuer);
         let policy = Policy {
             dest,
-            min_amount: 1_000_000,
+            min_amount: price,
             not_before: 1_759_990_000 + i,
             issuer: issuer.public_key(),
             context: h2f::context("https://api.example/report", &format!("challenge-{i}")),
@@ -51,7 +94,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             receipt,
             payer_secret: buyer,
         };
-        let (statement, proof) = x402_zk_prover::prove(&pk, &witness, &policy, &mut rng)?;
+        let (statement, proof) = x402_zk_prover::prove(pk, &witness, &policy, rng)?;
         let inputs: Vec<String> = statement
             .public_inputs()
             .iter()
@@ -59,21 +102,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         proofs.push(json!({ "proof": hex::encode(proof.to_bytes()), "publicInputs": inputs }));
     }
-    std::fs::create_dir_all(&out)?;
-    std::fs::write(out.join("verifying.key"), vk.to_bytes())?;
-    std::fs::write(
-        out.join("verification_key.json"),
-        serde_json::to_string_pretty(&vk.to_snarkjs())? + "\n",
-    )?;
-    std::fs::write(
-        out.join("proofs.json"),
-        serde_json::to_string_pretty(&proofs)? + "\n",
-    )?;
-    println!(
-        "wrote {} proofs and the key (vkHash {}) to {}",
-        PROOFS,
-        vk.hash_hex(),
-        out.display()
-    );
-    Ok(())
+    Ok(proofs)
 }

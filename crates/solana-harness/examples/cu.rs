@@ -12,7 +12,8 @@ use x402_zk_solana_harness::{elf_path, vectors, Chain, WRITE_CHUNK};
 const SYSCALL_FLOOR_VERIFY: u64 = 7 * (3_840 + 334) + 36_364 + 3 * 12_121 + 85 + 4 * 192 + 32;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let elf = std::fs::read(elf_path()).map_err(|e| format!("{}: {e}; run scripts/build-sbf.sh", elf_path().display()))?;
+    let elf = std::fs::read(elf_path())
+        .map_err(|e| format!("{}: {e}; run scripts/build-sbf.sh", elf_path().display()))?;
     let all = vectors()?;
     println!("ELF {} ({} bytes)\n", elf_path().display(), elf.len());
     println!("| instruction | CU | CU per proof | transactions | largest tx, bytes |");
@@ -39,7 +40,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let batch = chain.send(&[chain.verify_batch_ix(&all[..n], Some(buffer))])?;
         let close = chain.send(&[chain.close_buffer_ix(buffer)])?;
         let write_cu: u64 = writes.iter().map(|w| w.compute_units).sum();
-        let largest = writes.iter().map(|w| w.tx_bytes).chain([batch.tx_bytes, close.tx_bytes]).max().unwrap_or(0);
+        let largest = writes
+            .iter()
+            .map(|w| w.tx_bytes)
+            .chain([batch.tx_bytes, close.tx_bytes])
+            .max()
+            .unwrap_or(0);
         println!(
             "| VerifyBatch n = {n} from a buffer, + {n} records | {} | {} | {} (create, {} × WriteBuffer of ≤ {WRITE_CHUNK} B: {write_cu} CU, verify, close: {} CU) | {largest} |",
             batch.compute_units,

@@ -33,6 +33,9 @@ pub type Entry = [u8; ENTRY_BYTES];
 pub const MAX_TX_BYTES: usize = 1232;
 /// Bytes of proof data one `WriteBuffer` transaction carries.
 pub const WRITE_CHUNK: usize = 900;
+/// Bytes the creating transaction (create account + claiming write, two
+/// signatures and one more account) carries.
+const FIRST_CHUNK: usize = 700;
 
 /// Where `scripts/build-sbf.sh` leaves the ELF, unless `X402ZK_SOLANA_ELF` says otherwise.
 pub fn elf_path() -> PathBuf {
@@ -126,8 +129,8 @@ impl Chain {
 
     /// `Verify`: verifies and creates the nullifier record.
     pub fn verify_ix(&self, entry: &Entry) -> Instruction {
-        let (record, bump) = self.record(entry);
-        let mut data = vec![0u8, bump];
+        let (record, _) = self.record(entry);
+        let mut data = vec![0u8];
         data.extend_from_slice(entry);
         Instruction::new_with_bytes(
             self.program_id,
@@ -155,9 +158,7 @@ impl Chain {
             AccountMeta::new_readonly(Address::default(), false),
         ];
         for e in entries {
-            let (record, bump) = self.record(e);
-            data.push(bump);
-            accounts.push(AccountMeta::new(record, false));
+            accounts.push(AccountMeta::new(self.record(e).0, false));
         }
         match buffer {
             Some(b) => accounts.push(AccountMeta::new_readonly(b, false)),
@@ -166,13 +167,14 @@ impl Chain {
         Instruction::new_with_bytes(self.program_id, &data, accounts)
     }
 
-    /// `WriteBuffer` by `authority`.
+    /// `WriteBuffer` by `authority`; the buffer signs the first write, which claims it.
     pub fn write_buffer_ix(
         &self,
         buffer: Address,
         authority: &Address,
         offset: u32,
         bytes: &[u8],
+        claim: bool,
     ) -> Instruction {
         let mut data = vec![2u8];
         data.extend_from_slice(&offset.to_le_bytes());
@@ -182,7 +184,7 @@ impl Chain {
             &data,
             vec![
                 AccountMeta::new_readonly(*authority, true),
-                AccountMeta::new(buffer, false),
+                AccountMeta::new(buffer, claim),
             ],
         )
     }
@@ -223,10 +225,17 @@ impl Chain {
             )));
         }
         match self.svm.send_transaction(tx) {
-            Ok(meta) => Ok(Outcome {
-                compute_units: consumed(&meta.logs, &self.program_id),
-                tx_bytes,
-            }),
+            Ok(meta) => {
+                if std::env::var_os("CU_DEBUG").is_some() {
+                    for l in &meta.logs {
+                        eprintln!("{l}");
+                    }
+                }
+                Ok(Outcome {
+                    compute_units: consumed(&meta.logs, &self.program_id),
+                    tx_bytes,
+                })
+            }
             Err(failed) => match failed.err {
                 TransactionError::InstructionError(_, InstructionError::Custom(code)) => {
                     Err(ProgramError::from_code(code)
@@ -245,9 +254,9 @@ impl Chain {
         self.send_signed(instructions, &[])
     }
 
-    /// Creates a proof buffer for `entries` owned by the program and writes
-    /// them in transactions under the size limit; returns the buffer and each
-    /// write's outcome.
+    /// Creates a proof buffer for `entries` owned by the program, claimed by
+    /// the payer in the same transaction, and writes them in transactions under
+    /// the size limit; returns the buffer and each transaction's outcome.
     pub fn stage(&mut self, entries: &[Entry]) -> Result<(Address, Vec<Outcome>), Failure> {
         let buffer = Keypair::new();
         let bytes: Vec<u8> = entries.concat();
@@ -260,11 +269,15 @@ impl Chain {
             space as u64,
             &self.program_id,
         );
-        let mut outcomes = vec![self.send_signed(&[create], &[&buffer])?];
         let payer = self.payer.pubkey();
-        for (i, chunk) in bytes.chunks(WRITE_CHUNK).enumerate() {
-            let ix = self.write_buffer_ix(buffer.pubkey(), &payer, (i * WRITE_CHUNK) as u32, chunk);
-            outcomes.push(self.send(&[ix])?);
+        // Create and claim in one transaction: a fresh buffer is never unclaimed.
+        let first = bytes.len().min(FIRST_CHUNK);
+        let claim = self.write_buffer_ix(buffer.pubkey(), &payer, 0, &bytes[..first], true);
+        let mut outcomes = vec![self.send_signed(&[create, claim], &[&buffer])?];
+        for (i, chunk) in bytes[first..].chunks(WRITE_CHUNK).enumerate() {
+            let offset = (first + i * WRITE_CHUNK) as u32;
+            let write = self.write_buffer_ix(buffer.pubkey(), &payer, offset, chunk, false);
+            outcomes.push(self.send(&[write])?);
         }
         Ok((buffer.pubkey(), outcomes))
     }

@@ -7,7 +7,7 @@ use solana_address::Address;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 use x402_zk_solana_harness::{elf_path, vectors, Chain, Entry, Failure};
-use x402_zk_solana_program::{Error, RECORD_BYTES};
+use x402_zk_solana_program::{Error, NULLIFIER_SEED, RECORD_BYTES};
 
 fn chain() -> Option<Chain> {
     match std::fs::read(elf_path()) {
@@ -106,19 +106,38 @@ fn accounts_are_checked() {
         program_error(chain.send(&[ix])),
         Error::WrongNullifierAccount
     );
-    // A wrong bump.
+    // The record at another valid bump of the same seeds: were it accepted, a
+    // receipt could be spent once per bump.
+    let (canonical, bump) = chain.record(&all[0]);
+    let nullifier = &all[0][256..288];
+    let other = (0..bump)
+        .rev()
+        .find_map(|b| {
+            Address::create_program_address(&[NULLIFIER_SEED, nullifier, &[b]], &chain.program_id)
+                .ok()
+        })
+        .unwrap();
+    assert_ne!(other, canonical);
     let mut ix = chain.verify_ix(&all[0]);
-    ix.data[1] = ix.data[1].wrapping_sub(1);
+    ix.accounts[1].pubkey = other;
     assert_eq!(
         program_error(chain.send(&[ix])),
         Error::WrongNullifierAccount
     );
-    // Not the system program.
+    chain.send(&[chain.verify_ix(&all[0])]).unwrap();
     let mut ix = chain.verify_ix(&all[0]);
+    ix.accounts[1].pubkey = other;
+    assert_eq!(
+        program_error(chain.send(&[ix])),
+        Error::WrongNullifierAccount,
+        "a second spend at another bump"
+    );
+    // Not the system program.
+    let mut ix = chain.verify_ix(&all[1]);
     ix.accounts[2].pubkey = Address::new_from_array([9; 32]);
     assert_eq!(program_error(chain.send(&[ix])), Error::BadAccounts);
     // Truncated data.
-    let mut ix = chain.verify_ix(&all[0]);
+    let mut ix = chain.verify_ix(&all[1]);
     ix.data.pop();
     assert_eq!(program_error(chain.send(&[ix])), Error::InvalidInstruction);
 }
@@ -126,25 +145,34 @@ fn accounts_are_checked() {
 #[test]
 fn a_prefunded_record_address_does_not_block_the_receipt() {
     let Some(mut chain) = chain() else { return };
-    let e = vectors().unwrap()[2];
-    let (record, _) = chain.record(&e);
-    // Anyone can send lamports to the address before the receipt is used.
+    let all = vectors().unwrap();
+    // Anyone can send lamports to the address before the receipt is used:
+    // less than the record's rent (topped up) or more (kept).
     let griefer = Keypair::new();
     chain.svm.airdrop(&griefer.pubkey(), 1_000_000_000).unwrap();
-    let lamports = chain.svm.minimum_balance_for_rent_exemption(0);
-    let transfer =
-        solana_system_interface::instruction::transfer(&griefer.pubkey(), &record, lamports);
-    chain.send_signed(&[transfer], &[&griefer]).unwrap();
-    chain.send(&[chain.verify_ix(&e)]).unwrap();
-    let account = chain.svm.get_account(&record).unwrap();
-    assert_eq!(
-        (account.owner, account.data.len()),
-        (chain.program_id, RECORD_BYTES)
-    );
-    assert_eq!(
-        program_error(chain.send(&[chain.verify_ix(&e)])),
-        Error::NullifierSpent
-    );
+    for (e, lamports) in [
+        (all[2], chain.svm.minimum_balance_for_rent_exemption(0)),
+        (
+            all[3],
+            chain.svm.minimum_balance_for_rent_exemption(RECORD_BYTES) + 1,
+        ),
+    ] {
+        let (record, _) = chain.record(&e);
+        let transfer =
+            solana_system_interface::instruction::transfer(&griefer.pubkey(), &record, lamports);
+        chain.send_signed(&[transfer], &[&griefer]).unwrap();
+        chain.send(&[chain.verify_ix(&e)]).unwrap();
+        let account = chain.svm.get_account(&record).unwrap();
+        assert_eq!(
+            (account.owner, account.data.len()),
+            (chain.program_id, RECORD_BYTES)
+        );
+        assert!(account.lamports >= chain.svm.minimum_balance_for_rent_exemption(RECORD_BYTES));
+        assert_eq!(
+            program_error(chain.send(&[chain.verify_ix(&e)])),
+            Error::NullifierSpent
+        );
+    }
 }
 
 /// Stages `entries` in a buffer and verifies them as one batch.
@@ -203,13 +231,40 @@ fn batches_from_a_proof_buffer() {
     assert!(writes
         .iter()
         .all(|w| w.tx_bytes <= x402_zk_solana_harness::MAX_TX_BYTES));
-    // Someone else cannot overwrite a claimed buffer.
+    // Someone else can neither overwrite a claimed buffer nor spend from it.
     let intruder = Keypair::new();
-    let ix = chain.write_buffer_ix(buffer, &intruder.pubkey(), 0, &[0; 8]);
+    chain
+        .svm
+        .airdrop(&intruder.pubkey(), 1_000_000_000)
+        .unwrap();
+    let ix = chain.write_buffer_ix(buffer, &intruder.pubkey(), 0, &[0; 8], false);
     assert_eq!(
         program_error(chain.send_signed(&[ix], &[&intruder])),
         Error::BadBuffer
     );
+    let mut theirs = Chain {
+        svm: std::mem::take(&mut chain.svm),
+        program_id: chain.program_id,
+        payer: intruder,
+    };
+    let ix = theirs.verify_batch_ix(&all[..8], Some(buffer));
+    assert_eq!(program_error(theirs.send(&[ix])), Error::BadBuffer);
+    chain.svm = std::mem::take(&mut theirs.svm);
+    // A fresh program-owned buffer cannot be claimed without its signature.
+    let fresh = Keypair::new();
+    let rent = chain.svm.minimum_balance_for_rent_exemption(100);
+    let create = solana_system_interface::instruction::create_account(
+        &chain.payer.pubkey(),
+        &fresh.pubkey(),
+        rent,
+        100,
+        &chain.program_id,
+    );
+    chain.send_signed(&[create], &[&fresh]).unwrap();
+    let payer = chain.payer.pubkey();
+    let ix = chain.write_buffer_ix(fresh.pubkey(), &payer, 0, &[1; 8], false);
+    assert_eq!(program_error(chain.send(&[ix])), Error::BadBuffer);
+    // The owner verifies the staged batch and closes the buffer.
     chain
         .send(&[chain.verify_batch_ix(&all[..8], Some(buffer))])
         .unwrap();

@@ -17,7 +17,7 @@ pub enum Error {
     InvalidProof = 4,
     /// The nullifier's record already exists: the receipt was spent.
     NullifierSpent = 5,
-    /// An account is not the nullifier record the seeds and bump give.
+    /// An account is not the entry's nullifier record (canonical bump), or not writable.
     WrongNullifierAccount = 6,
     /// Missing accounts, a payer that does not sign, or a wrong system program.
     BadAccounts = 7,

@@ -2,15 +2,17 @@
 //!
 //! | tag | instruction | data after the tag | accounts |
 //! |---|---|---|---|
-//! | 0 | `Verify` | bump, entry (480 B) | payer (signer, writable), nullifier record (writable), system program |
-//! | 1 | `VerifyBatch` | n, source (0 inline, 1 buffer), n bumps, n entries if inline | payer, system program, n records, buffer if source = 1 |
-//! | 2 | `WriteBuffer` | offset (u32 LE), bytes | authority (signer), buffer (writable) |
+//! | 0 | `Verify` | entry (480 B) | payer (signer, writable), nullifier record (writable), system program |
+//! | 1 | `VerifyBatch` | n, source (0 inline, 1 buffer), n entries if inline | payer, system program, n records, buffer if source = 1 (its authority must be the payer) |
+//! | 2 | `WriteBuffer` | offset (u32 LE), bytes | authority (signer), buffer (writable; signer on the first write, which claims it) |
 //! | 3 | `CloseBuffer` | — | authority (signer), buffer (writable), recipient (writable) |
 //! | 4 | `Check` | entry (480 B) | — (verifies only: for programs that keep their own nullifier set) |
 //!
 //! An entry is a proof (`A ‖ B ‖ C`, 256 B) and its seven public inputs (32 B
 //! big-endian each). The nullifier record of an entry is the program address
-//! with seeds `["nullifier", nullifier, bump]`.
+//! of seeds `["nullifier", nullifier]` with the canonical bump, which the
+//! program derives itself: a bump chosen by the caller would give every
+//! nullifier about 128 valid record addresses, and a receipt as many spends.
 
 use crate::verify::ENTRY_BYTES;
 use crate::Error;
@@ -20,15 +22,13 @@ use crate::Error;
 pub enum Instruction<'a> {
     /// Verify one proof and create its nullifier record.
     Verify {
-        /// The record address's bump seed.
-        bump: u8,
         /// The proof and inputs.
         entry: &'a [u8],
     },
     /// Verify several proofs with one pairing check and create their records.
     VerifyBatch {
-        /// One bump per proof.
-        bumps: &'a [u8],
+        /// How many proofs.
+        n: usize,
         /// The entries, or `None` to read them from a proof buffer.
         entries: Option<&'a [u8]>,
     },
@@ -53,23 +53,19 @@ impl<'a> Instruction<'a> {
     pub fn parse(data: &'a [u8]) -> Result<Self, Error> {
         let (&tag, rest) = data.split_first().ok_or(Error::InvalidInstruction)?;
         match tag {
-            0 if rest.len() == 1 + ENTRY_BYTES => Ok(Instruction::Verify {
-                bump: rest[0],
-                entry: &rest[1..],
-            }),
+            0 if rest.len() == ENTRY_BYTES => Ok(Instruction::Verify { entry: rest }),
             1 if rest.len() >= 2 => {
                 let n = rest[0] as usize;
                 if n == 0 || n > crate::MAX_BATCH {
                     return Err(Error::BadBatchSize);
                 }
-                let bumps = rest.get(2..2 + n).ok_or(Error::InvalidInstruction)?;
-                let tail = &rest[2 + n..];
+                let tail = &rest[2..];
                 let entries = match rest[1] {
                     0 if tail.len() == n * ENTRY_BYTES => Some(tail),
                     1 if tail.is_empty() => None,
                     _ => return Err(Error::InvalidInstruction),
                 };
-                Ok(Instruction::VerifyBatch { bumps, entries })
+                Ok(Instruction::VerifyBatch { n, entries })
             }
             2 if rest.len() > 4 => Ok(Instruction::WriteBuffer {
                 offset: u32::from_le_bytes(rest[..4].try_into().unwrap()),

@@ -19,7 +19,10 @@
 //! Instructions are described in [`instruction`]; errors in [`Error`]. What the
 //! program does not check: the seller's policy (dest, price, recency, trusted
 //! issuer, context). A seller program calls this one and checks the public
-//! inputs it passed; the record keeps context, dest, price and `not_before`.
+//! inputs it passed; the record keeps context, dest, price, `not_before` and
+//! the issuer. Anyone who sees a proof before it lands can submit it first and
+//! burn the receipt: bind `context` to the spender and check it in the seller's
+//! program (see docs/onchain.md).
 #![cfg_attr(target_arch = "bpf", no_std)]
 #![deny(missing_docs)]
 
@@ -33,6 +36,7 @@ pub mod processor;
 pub mod runtime;
 pub mod scalar;
 pub mod verify;
+#[rustfmt::skip] // generated: `codegen::render_vk` owns its layout
 pub mod vk;
 
 pub use error::Error;
@@ -42,7 +46,7 @@ pub const MAX_BATCH: usize = 16;
 /// The first seed of nullifier records.
 pub const NULLIFIER_SEED: &[u8] = b"nullifier";
 /// Bytes of a nullifier record.
-pub const RECORD_BYTES: usize = 81;
+pub const RECORD_BYTES: usize = 145;
 /// First byte of a nullifier record.
 pub const RECORD_VERSION: u8 = 1;
 

@@ -2,7 +2,7 @@
 
 use crate::instruction::Instruction;
 use crate::runtime::{
-    create_pda, create_program_address, AccountInfo, Input, Pubkey, SystemCall, SYSTEM_PROGRAM,
+    create_pda, find_program_address, AccountInfo, Input, Pubkey, SystemCall, SYSTEM_PROGRAM,
 };
 use crate::verify::{verify, verify_batch, Entry, ENTRY_BYTES};
 use crate::{Error, NULLIFIER_SEED, RECORD_BYTES, RECORD_VERSION};
@@ -16,13 +16,13 @@ pub const BUFFER_HEADER: usize = 40;
 pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
     let (accounts, program_id) = (input.accounts, input.program_id);
     match Instruction::parse(input.data)? {
-        Instruction::Verify { bump, entry } => {
+        Instruction::Verify { entry } => {
             let [payer, record, system, ..] = accounts else {
                 return Err(Error::BadAccounts);
             };
             check_payer(payer, system)?;
             let entry = Entry::parse(entry)?;
-            check_record(record, &entry, bump, program_id)?;
+            let bump = check_record(record, &entry, program_id)?;
             verify(&entry)?;
             let call = SystemCall {
                 payer,
@@ -31,8 +31,7 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
             };
             spend(&call, record, &entry, bump)
         }
-        Instruction::VerifyBatch { bumps, entries } => {
-            let n = bumps.len();
+        Instruction::VerifyBatch { n, entries } => {
             let [payer, system, rest @ ..] = accounts else {
                 return Err(Error::BadAccounts);
             };
@@ -42,7 +41,11 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
                 Some(entries) => entries,
                 None => {
                     let buffer = rest.get(n).ok_or(Error::BadAccounts)?;
-                    if buffer.owner() != *program_id || !buffer_claimed(buffer) {
+                    // Only the buffer's authority spends what it staged.
+                    if buffer.owner() != *program_id
+                        || !buffer_claimed(buffer)
+                        || buffer.data()[8..BUFFER_HEADER] != payer.key()[..]
+                    {
                         return Err(Error::BadBuffer);
                     }
                     buffer
@@ -52,6 +55,7 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
                 }
             };
             let mut parsed = [None; crate::MAX_BATCH];
+            let mut bumps = [0u8; crate::MAX_BATCH];
             for (j, (bytes, record)) in entries.chunks_exact(ENTRY_BYTES).zip(records).enumerate() {
                 let entry = Entry::parse(bytes)?;
                 // The same receipt twice in one batch is a double spend too.
@@ -62,7 +66,7 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
                 {
                     return Err(Error::NullifierSpent);
                 }
-                check_record(record, &entry, bumps[j], program_id)?;
+                bumps[j] = check_record(record, &entry, program_id)?;
                 parsed[j] = Some(entry);
             }
             verify_batch(entries, scratch)?;
@@ -89,6 +93,12 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
                 return Err(Error::BadBuffer);
             }
             if data[..BUFFER_HEADER].iter().all(|b| *b == 0) {
+                // Claiming needs the buffer's own signature: otherwise anyone
+                // could claim a fresh buffer between its creation and first
+                // write, then close it and take its rent.
+                if !buffer.is_signer {
+                    return Err(Error::BadBuffer);
+                }
                 data[..8].copy_from_slice(BUFFER_TAG);
                 data[8..BUFFER_HEADER].copy_from_slice(authority.key());
             } else if !buffer_claimed(buffer) || data[8..BUFFER_HEADER] != authority.key()[..] {
@@ -136,28 +146,25 @@ fn check_payer(payer: &AccountInfo, system: &AccountInfo) -> Result<(), Error> {
     Ok(())
 }
 
-/// Checks `record` is the entry's nullifier record and not yet created.
-fn check_record(
-    record: &AccountInfo,
-    entry: &Entry,
-    bump: u8,
-    program_id: &Pubkey,
-) -> Result<(), Error> {
-    let bump = [bump];
-    let seeds: [&[u8]; 3] = [NULLIFIER_SEED, entry.nullifier(), &bump];
-    if create_program_address(&seeds, program_id).as_ref() != Some(record.key())
-        || !record.is_writable
-    {
-        return Err(Error::WrongNullifierAccount);
+/// Checks `record` is the entry's nullifier record (canonical bump) and not
+/// yet created; returns the bump.
+fn check_record(record: &AccountInfo, entry: &Entry, program_id: &Pubkey) -> Result<u8, Error> {
+    let seeds: [&[u8]; 2] = [NULLIFIER_SEED, entry.nullifier()];
+    match find_program_address(&seeds, program_id) {
+        Some((address, bump)) if address == *record.key() && record.is_writable => {
+            if record.owner() == *program_id {
+                return Err(Error::NullifierSpent);
+            }
+            Ok(bump)
+        }
+        _ => Err(Error::WrongNullifierAccount),
     }
-    if record.owner() == *program_id {
-        return Err(Error::NullifierSpent);
-    }
-    Ok(())
 }
 
 /// Creates the nullifier record: `version ‖ context ‖ dest ‖ min_amount ‖
-/// not_before` (u64 little-endian), so the chain keeps what was paid for.
+/// not_before ‖ issuer_ax ‖ issuer_ay` (the u64s little-endian). It shows
+/// what a receipt was spent on, and by whose signature: anyone can issue
+/// receipts, so a reader trusts a record only for an issuer it trusts.
 fn spend(call: &SystemCall, record: &AccountInfo, entry: &Entry, bump: u8) -> Result<(), Error> {
     let bump = [bump];
     let seeds: [&[u8]; 3] = [NULLIFIER_SEED, entry.nullifier(), &bump];
@@ -171,5 +178,7 @@ fn spend(call: &SystemCall, record: &AccountInfo, entry: &Entry, bump: u8) -> Re
     data[33..65].copy_from_slice(entry.input(2));
     data[65..73].copy_from_slice(&entry.input_u64(3).to_le_bytes());
     data[73..81].copy_from_slice(&entry.input_u64(4).to_le_bytes());
+    data[81..113].copy_from_slice(entry.input(5));
+    data[113..145].copy_from_slice(entry.input(6));
     Ok(())
 }

@@ -169,30 +169,33 @@ struct SolInstruction {
 #[allow(deprecated)] // the Rent getter; `sol_get_sysvar` would need the sysvar id and offsets
 mod sys {
     pub use solana_define_syscall::definitions::{
-        sol_create_program_address, sol_get_rent_sysvar, sol_invoke_signed_c,
+        sol_get_rent_sysvar, sol_invoke_signed_c, sol_try_find_program_address,
     };
 }
 
-/// The program address of `seeds` (the last one the bump), or `None` if the
-/// seeds give a point on the curve.
-pub fn create_program_address(seeds: &[&[u8]], program_id: &Pubkey) -> Option<Pubkey> {
-    let mut out = [0u8; 32];
+/// The program address of `seeds` and its canonical bump (the highest that
+/// gives an address off the curve), or `None` if no bump does.
+pub fn find_program_address(seeds: &[&[u8]], program_id: &Pubkey) -> Option<(Pubkey, u8)> {
+    let mut address = [0u8; 32];
+    let mut bump = 0u8;
     #[cfg(target_arch = "bpf")]
     {
-        // SAFETY: `&[&[u8]]` has the (pointer, length) layout the syscall reads.
+        // SAFETY: `&[&[u8]]` has the (pointer, length) layout the syscall reads;
+        // it writes 32 bytes and one.
         let rc = unsafe {
-            sys::sol_create_program_address(
+            sys::sol_try_find_program_address(
                 seeds.as_ptr() as *const u8,
                 seeds.len() as u64,
                 program_id.as_ptr(),
-                out.as_mut_ptr(),
+                address.as_mut_ptr(),
+                &mut bump,
             )
         };
         if rc == 0 {
-            return Some(out);
+            return Some((address, bump));
         }
     }
-    let _ = (seeds, program_id, &mut out);
+    let _ = (seeds, program_id, &mut address, &mut bump);
     None
 }
 

@@ -28,6 +28,12 @@ const TWO_512: [u32; 8] = [
     0x0216_d0b1,
 ];
 
+/// `a·b mod r` for canonical big-endian `a` and `b`: two Montgomery products,
+/// `(a·b·2^−256)·2^512·2^−256`.
+pub fn mul_mod(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
+    be_bytes(&mont_mul(&mont_mul(&limbs(a), &limbs(b)), &TWO_512))
+}
+
 /// `r`, big-endian bytes.
 pub const R_BE: [u8; 32] = be_bytes(&R);
 
@@ -67,8 +73,9 @@ pub fn limbs(x: &[u8; 32]) -> [u32; 8] {
 pub struct Accumulator([u32; 13]);
 
 impl Accumulator {
-    /// `self += k·x`.
-    pub fn add_product(&mut self, k: &[u32; 4], x: &[u32; 8]) {
+    /// `self += k·x` for `x` of up to 8 limbs (a `u64` input needs only 2).
+    pub fn add_product(&mut self, k: &[u32; 4], x: &[u32]) {
+        let width = x.len();
         for (i, &ki) in k.iter().enumerate() {
             let mut carry = 0u64;
             for (j, &xj) in x.iter().enumerate() {
@@ -76,7 +83,7 @@ impl Accumulator {
                 self.0[i + j] = t as u32;
                 carry = t >> 32;
             }
-            let mut at = i + 8;
+            let mut at = i + width;
             while carry != 0 && at < 13 {
                 let t = self.0[at] as u64 + carry;
                 self.0[at] = t as u32;
@@ -96,6 +103,9 @@ impl Accumulator {
         // lo < 2^256 < 6r.
         while !less_than(&lo, &R) {
             sub_assign(&mut lo, &R);
+        }
+        if hi == [0; 8] {
+            return be_bytes(&lo);
         }
         let mut sum = mont_mul(&hi, &TWO_512);
         // Both terms are below r, so the sum is below 2r < 2^256: no overflow.
@@ -212,6 +222,31 @@ mod tests {
             }
             assert_eq!(acc.reduce(), be(expected), "{terms} terms");
         }
+    }
+
+    #[test]
+    fn short_factors_and_products_mod_r_agree_with_arkworks() {
+        let mut rng = rand::thread_rng();
+        let mut acc = Accumulator::default();
+        let mut expected = Fr::from(0u64);
+        for _ in 0..16 {
+            let (k, x): (u128, u64) = (rand::Rng::gen(&mut rng), rand::Rng::gen(&mut rng));
+            let k_limbs = [
+                k as u32,
+                (k >> 32) as u32,
+                (k >> 64) as u32,
+                (k >> 96) as u32,
+            ];
+            acc.add_product(&k_limbs, &[x as u32, (x >> 32) as u32]);
+            expected += Fr::from(k) * Fr::from(x);
+        }
+        assert_eq!(acc.reduce(), be(expected));
+        for _ in 0..20 {
+            let (a, b) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+            assert_eq!(mul_mod(&be(a), &be(b)), be(a * b));
+        }
+        let minus_one = be(-Fr::from(1u64));
+        assert_eq!(mul_mod(&minus_one, &minus_one), be(Fr::from(1u64)));
     }
 
     #[test]

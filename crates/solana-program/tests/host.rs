@@ -16,11 +16,15 @@ fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors/onchain")
 }
 
-/// The 16 committed proofs as program entries (proof without its version byte,
-/// then the inputs as 32-byte big-endian words).
+/// The 16 committed proofs for one seller as program entries (proof without
+/// its version byte, then the inputs as 32-byte big-endian words).
 fn entries() -> Vec<[u8; ENTRY_BYTES]> {
+    entries_of("proofs.json")
+}
+
+fn entries_of(file: &str) -> Vec<[u8; ENTRY_BYTES]> {
     let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(vectors_dir().join("proofs.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(vectors_dir().join(file)).unwrap()).unwrap();
     json.as_array()
         .unwrap()
         .iter()
@@ -217,6 +221,26 @@ fn batches_verify_with_one_pairing() {
 }
 
 #[test]
+fn batches_of_several_sellers_and_issuers_verify() {
+    // Every input then differs between proofs: no shared-input shortcut.
+    let other = entries_of("other_seller.json");
+    let all = entries();
+    for e in &other {
+        assert_eq!(check(e), Ok(()));
+    }
+    let mixed = [all[0], other[0], all[1], other[1]];
+    assert_eq!(check_batch(&mixed), Ok(()));
+    let mut false_one = mixed;
+    false_one[1][256 + 3 * 32 + 31] ^= 1; // its price
+    assert_eq!(check_batch(&false_one), Err(Error::InvalidProof));
+    // A proof moved to another seller's dest fails even though the batch
+    // shares nothing else.
+    let mut moved = mixed;
+    moved[3][256 + 2 * 32..256 + 3 * 32].copy_from_slice(&all[0][256 + 2 * 32..256 + 3 * 32]);
+    assert_eq!(check_batch(&moved), Err(Error::InvalidProof));
+}
+
+#[test]
 fn a_batch_with_one_false_proof_fails() {
     let all = entries();
     for bad in [0, 3, 7] {
@@ -253,39 +277,47 @@ fn batch_sizes_are_bounded() {
 #[test]
 fn instructions_parse_strictly() {
     let e = entries()[0];
-    let mut verify = vec![0u8, 255];
+    let mut verify = vec![0u8];
     verify.extend_from_slice(&e);
     assert_eq!(
         Instruction::parse(&verify),
-        Ok(Instruction::Verify {
-            bump: 255,
-            entry: &e[..]
-        })
+        Ok(Instruction::Verify { entry: &e[..] })
     );
     assert_eq!(
         Instruction::parse(&verify[..verify.len() - 1]),
         Err(Error::InvalidInstruction)
     );
-    let mut batch = vec![1u8, 2, 0, 254, 253];
+    let mut check = verify.clone();
+    check[0] = 4;
+    assert_eq!(
+        Instruction::parse(&check),
+        Ok(Instruction::Check { entry: &e[..] })
+    );
+    let mut batch = vec![1u8, 2, 0];
     batch.extend_from_slice(&e);
     batch.extend_from_slice(&e);
     assert!(matches!(
         Instruction::parse(&batch),
-        Ok(Instruction::VerifyBatch {
-            bumps: [254, 253],
-            entries: Some(_)
-        })
+        Ok(Instruction::VerifyBatch { n: 2, entries: Some(x) }) if x.len() == 2 * ENTRY_BYTES
     ));
     assert_eq!(
         Instruction::parse(&batch[..batch.len() - 1]),
         Err(Error::InvalidInstruction)
     );
     assert_eq!(
-        Instruction::parse(&[1, 2, 1, 9, 9]),
+        Instruction::parse(&[1, 2, 1]),
         Ok(Instruction::VerifyBatch {
-            bumps: &[9, 9],
+            n: 2,
             entries: None
         })
+    );
+    assert_eq!(
+        Instruction::parse(&[1, 2, 1, 0]),
+        Err(Error::InvalidInstruction)
+    );
+    assert_eq!(
+        Instruction::parse(&[1, 2, 2]),
+        Err(Error::InvalidInstruction)
     );
     assert_eq!(Instruction::parse(&[1, 0, 1]), Err(Error::BadBatchSize));
     assert_eq!(Instruction::parse(&[1, 17, 1]), Err(Error::BadBatchSize));
