@@ -29,9 +29,16 @@ contract X402ZkVerifier {
     /// The nullifier has already been spent.
     error NullifierSpent(uint256 nullifier);
 
-    /// A receipt proof was verified and its nullifier spent.
+    /// A receipt proof was verified and its nullifier spent. Anyone can issue
+    /// receipts: trust the event only for an issuer key you trust.
     event ReceiptSpent(
-        uint256 indexed nullifier, uint256 context, uint256 dest, uint256 minAmount, uint256 notBefore
+        uint256 indexed nullifier,
+        uint256 context,
+        uint256 dest,
+        uint256 minAmount,
+        uint256 notBefore,
+        uint256 issuerAx,
+        uint256 issuerAy
     );
 
     /// Spent nullifiers.
@@ -99,7 +106,7 @@ contract X402ZkVerifier {
         if (spent[nullifier]) revert NullifierSpent(nullifier);
         if (!_verify(proof, input)) revert InvalidProof();
         spent[nullifier] = true;
-        emit ReceiptSpent(nullifier, input[1], input[2], input[3], input[4]);
+        emit ReceiptSpent(nullifier, input[1], input[2], input[3], input[4], input[5], input[6]);
     }
 
     /// @notice verifyAndSpend for a batch, all or nothing: reverts InvalidProof if the
@@ -110,7 +117,9 @@ contract X402ZkVerifier {
             uint256 nullifier = inputs[j][0];
             if (spent[nullifier]) revert NullifierSpent(nullifier);
             spent[nullifier] = true;
-            emit ReceiptSpent(nullifier, inputs[j][1], inputs[j][2], inputs[j][3], inputs[j][4]);
+            emit ReceiptSpent(
+                nullifier, inputs[j][1], inputs[j][2], inputs[j][3], inputs[j][4], inputs[j][5], inputs[j][6]
+            );
         }
     }
 
@@ -225,7 +234,8 @@ contract X402ZkVerifier {
                 mstore(0, ERR_MALFORMED_PROOF)
                 revert(0, 4)
             }
-            valid := mload(m)
+            // An absent precompile would succeed and return nothing: demand its word.
+            valid := and(eq(returndatasize(), 0x20), eq(mload(m), 1))
         }
     }
 
@@ -405,7 +415,8 @@ contract X402ZkVerifier {
                 mstore(0, ERR_MALFORMED_PROOF)
                 revert(0, 4)
             }
-            valid := mload(m)
+            // An absent precompile would succeed and return nothing: demand its word.
+            valid := and(eq(returndatasize(), 0x20), eq(mload(m), 1))
         }
     }
 }

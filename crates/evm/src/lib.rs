@@ -347,9 +347,16 @@ const ERRORS_AND_EVENT: &str = r#"    /// A public input is not below the scalar
     /// The nullifier has already been spent.
     error NullifierSpent(uint256 nullifier);
 
-    /// A receipt proof was verified and its nullifier spent.
+    /// A receipt proof was verified and its nullifier spent. Anyone can issue
+    /// receipts: trust the event only for an issuer key you trust.
     event ReceiptSpent(
-        uint256 indexed nullifier, uint256 context, uint256 dest, uint256 minAmount, uint256 notBefore
+        uint256 indexed nullifier,
+        uint256 context,
+        uint256 dest,
+        uint256 minAmount,
+        uint256 notBefore,
+        uint256 issuerAx,
+        uint256 issuerAy
     );
 
     /// Spent nullifiers.
@@ -446,7 +453,7 @@ fn render_single(
         out,
         "{ind}ok := and(ok, staticcall(gas(), 0x08, m, 0x300, m, 0x20))\n\
          {ind}if iszero(ok) {{\n{ind}    mstore(0, ERR_MALFORMED_PROOF)\n{ind}    revert(0, 4)\n{ind}}}\n\
-         {ind}valid := mload(m)\n        }}\n    }}"
+         {ind}// An absent precompile would succeed and return nothing: demand its word.\n{ind}valid := and(eq(returndatasize(), 0x20), eq(mload(m), 1))\n        }}\n    }}"
     )
     .expect("string");
 }
@@ -602,7 +609,8 @@ fn render_batch(out: &mut String) {
                 mstore(0, ERR_MALFORMED_PROOF)
                 revert(0, 4)
             }
-            valid := mload(m)
+            // An absent precompile would succeed and return nothing: demand its word.
+            valid := and(eq(returndatasize(), 0x20), eq(mload(m), 1))
         }
     }
 "#,
@@ -659,7 +667,7 @@ contract X402ZkVerifier {
         if (spent[nullifier]) revert NullifierSpent(nullifier);
         if (!_verify(proof, input)) revert InvalidProof();
         spent[nullifier] = true;
-        emit ReceiptSpent(nullifier, input[1], input[2], input[3], input[4]);
+        emit ReceiptSpent(nullifier, input[1], input[2], input[3], input[4], input[5], input[6]);
     }
 
     /// @notice verifyAndSpend for a batch, all or nothing: reverts InvalidProof if the
@@ -670,7 +678,9 @@ contract X402ZkVerifier {
             uint256 nullifier = inputs[j][0];
             if (spent[nullifier]) revert NullifierSpent(nullifier);
             spent[nullifier] = true;
-            emit ReceiptSpent(nullifier, inputs[j][1], inputs[j][2], inputs[j][3], inputs[j][4]);
+            emit ReceiptSpent(
+                nullifier, inputs[j][1], inputs[j][2], inputs[j][3], inputs[j][4], inputs[j][5], inputs[j][6]
+            );
         }
     }
 
@@ -699,6 +709,10 @@ pub fn policy_ic0(vk: &VerifyingKey, policy: &Policy) -> G1Affine {
     acc.into_affine()
 }
 
+/// Clock skew the policy verifier tolerates for a `not_before` ahead of the
+/// block time (the facilitator's default).
+pub const MAX_SKEW_SECONDS: u64 = 60;
+
 /// The Solidity source of `X402ZkPolicyVerifier`: `vk` with `policy` baked in. Its
 /// proofs carry three inputs (nullifier, context, not_before); dest, min_amount
 /// and the issuer key are fixed, and `not_before + maxAge >= block.timestamp` is
@@ -721,7 +735,7 @@ contract X402ZkPolicyVerifier {
     );
     out.push_str(ERRORS_AND_EVENT);
     out.push_str(
-        "    /// notBefore + MAX_AGE is earlier than the current block's timestamp.\n    error ReceiptTooOld(uint256 notBefore);\n\n",
+        "    /// notBefore + MAX_AGE is earlier than the current block's timestamp, or\n    /// notBefore is more than MAX_SKEW ahead of it.\n    error ReceiptTooOld(uint256 notBefore);\n\n",
     );
     let mut c = Consts { out: &mut out };
     c.c(
@@ -738,6 +752,7 @@ contract X402ZkPolicyVerifier {
         &format!("0x{}", hex::encode(policy.issuer_ay.to_be_bytes())),
     );
     c.c("MAX_AGE", &policy.max_age_seconds.to_string());
+    c.c("MAX_SKEW", &MAX_SKEW_SECONDS.to_string());
     out.push_str(
         "    // IC0 here is IC0 + DEST*IC3 + MIN_AMOUNT*IC4 + ISSUER_AX*IC6 + ISSUER_AY*IC7.\n",
     );
@@ -765,12 +780,15 @@ contract X402ZkPolicyVerifier {
         _checkAge(input[2]);
         if (!_verify(proof, input)) revert InvalidProof();
         spent[nullifier] = true;
-        emit ReceiptSpent(nullifier, input[1], DEST, MIN_AMOUNT, input[2]);
+        emit ReceiptSpent(nullifier, input[1], DEST, MIN_AMOUNT, input[2], ISSUER_AX, ISSUER_AY);
     }
 
     function _checkAge(uint256 notBefore) internal view {
-        // notBefore < 2^64 is checked by _verify; compare without overflow here.
-        if (notBefore < 2 ** 64 && notBefore + MAX_AGE < block.timestamp) revert ReceiptTooOld(notBefore);
+        // notBefore >= 2^64 is refused by _verify (InputOutOfRange).
+        if (notBefore >= 2 ** 64) return;
+        if (notBefore + MAX_AGE < block.timestamp) revert ReceiptTooOld(notBefore);
+        // A bound in the future would let one proof stay "recent" for longer.
+        if (notBefore > block.timestamp + MAX_SKEW) revert ReceiptTooOld(notBefore);
     }
 
 "#,

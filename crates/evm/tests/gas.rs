@@ -354,6 +354,27 @@ fn policy_verifier_checks_the_policy_and_is_cheaper() {
     assert!(!chain
         .call(addr2, encode_policy_verify_proof(&v.items[0].0, &x0))
         .bool());
+    // Another dest, another issuer: the folded constants bind them too.
+    for change in [0usize, 1] {
+        let mut other = policy_of(&x0, max_age);
+        if change == 0 {
+            other.dest = FieldElement::from(12345u64);
+        } else {
+            other.issuer_ax = x0[6];
+            other.issuer_ay = x0[5];
+        }
+        let c3 = compile(
+            &render_policy_verifier(&v.vk, &other),
+            POLICY_VERIFIER_CONTRACT,
+        );
+        let (addr3, _) = chain.deploy(&c3.bytecode);
+        assert!(
+            !chain
+                .call(addr3, encode_policy_verify_proof(&v.items[0].0, &x0))
+                .bool(),
+            "policy change {change}"
+        );
+    }
     // Out of range, too old, spend once.
     let mut d = encode_policy_verify_proof(&v.items[0].0, &x0);
     put_word(&mut d, 8 + 2, &u256_of_u128(1 << 64));
@@ -362,6 +383,12 @@ fn policy_verifier_checks_the_policy_and_is_cheaper() {
     chain.set_timestamp(nb0 + max_age + 1);
     expect_error(
         &chain.call(addr, encode_policy_verify_and_spend(&v.items[0].0, &x0)),
+        ContractError::ReceiptTooOld(nb0),
+    );
+    // A not_before ahead of the block time by more than the skew.
+    chain.set_timestamp(nb0 - x402_zk_evm::MAX_SKEW_SECONDS - 1);
+    expect_error(
+        &chain.call(addr, encode_policy_verify_proof(&v.items[0].0, &x0)),
         ContractError::ReceiptTooOld(nb0),
     );
     chain.set_timestamp(nb0 + max_age);
