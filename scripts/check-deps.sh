@@ -6,7 +6,7 @@
 # out of the proof stack, which is what this checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-proof_stack="-p x402-zk-primitives -p x402-zk-circuit -p x402-zk-prover -p x402-zk-ceremony -p x402-zk-verifier -p x402-zk-protocol -p x402-zk-store -p x402-zk-facilitator -p x402-zk-axum"
+proof_stack="-p x402-zk-primitives -p x402-zk-circuit -p x402-zk-prover -p x402-zk-ceremony -p x402-zk-verifier -p x402-zk-protocol -p x402-zk-store -p x402-zk-facilitator -p x402-zk-axum -p x402-zk-evm -p x402-zk-solana-program"
 # shellcheck disable=SC2086
 dups=$(cargo tree $proof_stack -d --depth 0 --edges normal,build 2>/dev/null | grep -E '^ark-' | sort -u || true)
 if [ -n "$dups" ]; then
@@ -45,4 +45,16 @@ forbidden x402-zk-prover x402-zk-ceremony
 forbidden x402-zk-facilitator x402-zk-ceremony
 forbidden x402-zk-client x402-zk-ceremony
 forbidden x402-zk-ceremony indicatif
+# The on-chain verifiers: the Solana program links none of our crates (on-chain it
+# links only solana-define-syscall); the EVM renderer knows no circuit, and the
+# in-process EVM and Solana runtime stay in tests and the harness.
+for ours in x402-zk-primitives x402-zk-circuit x402-zk-prover x402-zk-verifier; do
+  forbidden x402-zk-solana-program "$ours"
+done
+forbidden x402-zk-solana-program litesvm
+forbidden x402-zk-evm x402-zk-circuit
+forbidden x402-zk-evm x402-zk-prover
+forbidden x402-zk-evm revm
+forbidden x402-zk-cli revm
+forbidden x402-zk-cli x402-zk-solana-harness
 echo "dependency checks passed: one copy of each ark-* crate in the proof stack, one-way crate graph"

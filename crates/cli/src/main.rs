@@ -166,6 +166,31 @@ enum ExportCmd {
         #[arg(long, default_value = "snarkjs")]
         out_dir: PathBuf,
     },
+    /// Write the Solana program's `vk.rs` for a key (then rebuild the program:
+    /// `cargo build-sbf` or scripts/build-sbf.sh).
+    SolanaVk {
+        #[arg(long, default_value = "keys/verifying.key")]
+        vk: PathBuf,
+        /// Usually crates/solana-program/src/vk.rs.
+        #[arg(long, default_value = "vk.rs")]
+        out: PathBuf,
+    },
+    /// Write the Solidity verifier for a key: general (`X402ZkVerifier`: verify,
+    /// batch, verify-and-spend) or, with --policy, bound to one seller's dest,
+    /// price and issuer (`X402ZkPolicyVerifier`, three inputs, about 11% less gas).
+    Solidity {
+        #[arg(long, default_value = "keys/verifying.key")]
+        vk: PathBuf,
+        /// Policy JSON as for `prove` (network, asset, payTo, minAmount, issuer;
+        /// notBefore, resource and challenge are not used).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// With --policy: the oldest accepted not_before, in seconds before the block time.
+        #[arg(long, default_value_t = 600, requires = "policy")]
+        max_age: u64,
+        #[arg(long, default_value = "X402ZkVerifier.sol")]
+        out: PathBuf,
+    },
 }
 
 /// A well-formed proof that does not verify: exit code 3.
@@ -360,8 +385,68 @@ fn run(command: Command) -> Result<()> {
             }
             eprintln!("wrote snarkjs files to {}", out_dir.display());
         }
+        Command::Export(ExportCmd::SolanaVk { vk, out }) => {
+            let vk = VerifyingKey::from_bytes(&read_bytes(&vk, "verifying key")?)
+                .with_context(|| format!("verifying key {}", vk.display()))?;
+            write_file(&out, solana_vk_source(&vk)?.as_bytes(), false, true)?;
+            eprintln!(
+                "wrote {} (vkHash {}); rebuild the program to use it",
+                out.display(),
+                vk.hash_hex()
+            );
+        }
+        Command::Export(ExportCmd::Solidity {
+            vk,
+            policy,
+            max_age,
+            out,
+        }) => {
+            let vk = VerifyingKey::from_bytes(&read_bytes(&vk, "verifying key")?)
+                .with_context(|| format!("verifying key {}", vk.display()))?;
+            let source = match policy {
+                None => x402_zk_evm::render_verifier(&vk),
+                Some(path) => {
+                    let p = read_json::<PolicyFile>(&path, "policy")?.policy();
+                    x402_zk_evm::render_policy_verifier(
+                        &vk,
+                        &x402_zk_evm::Policy {
+                            dest: p.dest,
+                            min_amount: p.min_amount,
+                            issuer_ax: p.issuer.x(),
+                            issuer_ay: p.issuer.y(),
+                            max_age_seconds: max_age,
+                        },
+                    )
+                }
+            };
+            write_file(&out, source.as_bytes(), false, true)?;
+            eprintln!("wrote {} (vkHash {})", out.display(), vk.hash_hex());
+        }
     }
     Ok(())
+}
+
+/// The Solana program's `vk.rs` for `vk`: its EIP-197 parts, sliced from the
+/// key's binary form (header 9, α 64, β γ δ 128 each, `u32` n, IC).
+fn solana_vk_source(vk: &VerifyingKey) -> Result<String> {
+    use x402_zk_solana_program::codegen::{render_vk, VkParts};
+    let b = vk.to_bytes();
+    let ic: Vec<[u8; 64]> = b[9 + 64 + 3 * 128 + 4..]
+        .chunks(64)
+        .map(|c| c.try_into().expect("64-byte chunks"))
+        .collect();
+    let hash: [u8; 32] = hex::decode(vk.hash_hex())?
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("vkHash is not 32 bytes"))?;
+    let part = |from: usize, to: usize| &b[from..to];
+    Ok(render_vk(&VkParts {
+        alpha: part(9, 73).try_into()?,
+        beta: part(73, 201).try_into()?,
+        gamma: part(201, 329).try_into()?,
+        delta: part(329, 457).try_into()?,
+        ic: &ic,
+        vk_hash: hash,
+    })?)
 }
 
 fn setup(dev: bool, out_dir: &std::path::Path) -> Result<()> {

@@ -573,3 +573,62 @@ fn ceremony_keys_replace_dev_keys_everywhere() {
         "hexadecimal",
     );
 }
+
+#[test]
+fn exports_the_committed_onchain_verifiers_of_the_test_key() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    let vk = root.join("test-vectors/onchain/verifying.key");
+    let vk = vk.to_str().unwrap();
+    ok(
+        dir.path(),
+        &["export", "solana-vk", "--vk", vk, "--out", "vk.rs"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("vk.rs")).unwrap(),
+        std::fs::read_to_string(root.join("crates/solana-program/src/vk.rs")).unwrap()
+    );
+    ok(
+        dir.path(),
+        &["export", "solidity", "--vk", vk, "--out", "V.sol"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("V.sol")).unwrap(),
+        std::fs::read_to_string(root.join("crates/evm/contracts/X402ZkVerifier.sol")).unwrap()
+    );
+    // A policy-bound contract names its constants; a bad key is a clear error.
+    let issuer = x402_zk_primitives::eddsa::SecretKey::from_bytes([7; 32]).public_key();
+    let policy = json!({
+        "network": "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1", "asset": "USDC", "payTo": "seller",
+        "minAmount": "1000000", "notBefore": "0", "issuer": issuer,
+        "resource": "unused", "challenge": "unused"
+    });
+    std::fs::write(dir.path().join("policy.json"), policy.to_string()).unwrap();
+    ok(
+        dir.path(),
+        &[
+            "export",
+            "solidity",
+            "--vk",
+            vk,
+            "--policy",
+            "policy.json",
+            "--max-age",
+            "300",
+            "--out",
+            "P.sol",
+        ],
+    );
+    let p = std::fs::read_to_string(dir.path().join("P.sol")).unwrap();
+    assert!(
+        p.contains("contract X402ZkPolicyVerifier") && p.contains("MAX_AGE = 300"),
+        "{p}"
+    );
+    std::fs::write(dir.path().join("bad.key"), b"not a key").unwrap();
+    fails(
+        dir.path(),
+        &["export", "solana-vk", "--vk", "bad.key"],
+        1,
+        "verifying key",
+    );
+}

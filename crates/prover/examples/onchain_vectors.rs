@@ -82,7 +82,7 @@ fn prove_all(
             payment_id: h2f::payment_id(NETWORK, &format!("tx-{i}")),
             payer_commitment: buyer.commitment(),
         }
-        .sign(&issuer);
+        .sign(issuer);
         let policy = Policy {
             dest,
             min_amount: price,

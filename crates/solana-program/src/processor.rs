@@ -88,7 +88,9 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
             if !authority.is_signer || !buffer.is_writable || buffer.owner() != *program_id {
                 return Err(Error::BadBuffer);
             }
-            let data = buffer.data();
+            // SAFETY: the only slice of the buffer's data in this instruction
+            // (the authority is another account: it signs, the buffer is ours).
+            let data = unsafe { buffer.data_mut() };
             if data.len() < BUFFER_HEADER {
                 return Err(Error::BadBuffer);
             }
@@ -117,6 +119,7 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
             if !authority.is_signer
                 || !buffer.is_writable
                 || !recipient.is_writable
+                || recipient.key() == buffer.key()
                 || buffer.owner() != *program_id
                 || !buffer_claimed(buffer)
                 || buffer.data()[8..BUFFER_HEADER] != authority.key()[..]
@@ -129,7 +132,8 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
                 .ok_or(Error::BadBuffer)?;
             recipient.set_lamports(total);
             buffer.set_lamports(0);
-            buffer.data().fill(0);
+            // SAFETY: no other slice of the buffer's data is alive here.
+            unsafe { buffer.data_mut() }.fill(0);
             Ok(())
         }
     }
@@ -169,7 +173,9 @@ fn spend(call: &SystemCall, record: &AccountInfo, entry: &Entry, bump: u8) -> Re
     let bump = [bump];
     let seeds: [&[u8]; 3] = [NULLIFIER_SEED, entry.nullifier(), &bump];
     create_pda(call, record, &seeds, RECORD_BYTES)?;
-    let data = record.data();
+    // SAFETY: the record is distinct from every other account we hold data
+    // of (it was not ours before this instruction; buffers are).
+    let data = unsafe { record.data_mut() };
     if data.len() != RECORD_BYTES {
         return Err(Error::SystemProgram);
     }

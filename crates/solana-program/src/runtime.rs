@@ -58,10 +58,19 @@ impl AccountInfo {
         unsafe { *(self.data.sub(8) as *const u64) as usize }
     }
     /// The account data.
-    pub fn data(&self) -> &mut [u8] {
-        // SAFETY: `data_len` bytes follow `data` in the input buffer; the
-        // instruction handlers hold one slice per account at a time.
-        unsafe { core::slice::from_raw_parts_mut(self.data, self.data_len()) }
+    pub fn data(&self) -> &[u8] {
+        // SAFETY: `data_len` bytes follow `data` in the input buffer.
+        unsafe { core::slice::from_raw_parts(self.data, self.data_len()) }
+    }
+
+    /// The account data, writable.
+    ///
+    /// # Safety
+    /// No other slice of this account's data may be alive (a duplicated
+    /// account shares its data with its first occurrence).
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn data_mut(&self) -> &mut [u8] {
+        core::slice::from_raw_parts_mut(self.data, self.data_len())
     }
 }
 
