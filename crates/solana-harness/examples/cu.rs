@@ -6,10 +6,12 @@
 //! scripts/build-sbf.sh && cargo run --release -p x402-zk-solana-harness --example cu
 //! ```
 
-use x402_zk_solana_harness::{elf_path, vectors, Chain, WRITE_CHUNK};
+use x402_zk_solana_harness::{elf_path, not_before, terms_of, vectors, Chain, WRITE_CHUNK};
 
 /// Syscall charges alone (Agave 4.2 prices): 7 G1 mul + add, a 4-pair pairing.
 const SYSCALL_FLOOR_VERIFY: u64 = 7 * (3_840 + 334) + 36_364 + 3 * 12_121 + 85 + 4 * 192 + 32;
+/// With a policy, three inputs are multiplied.
+const SYSCALL_FLOOR_POLICY: u64 = SYSCALL_FLOOR_VERIFY - 4 * (3_840 + 334);
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let elf = std::fs::read(elf_path())
@@ -29,6 +31,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "| Verify + nullifier record | {} | {} | 1 | {} |",
         spend.compute_units, spend.compute_units, spend.tx_bytes
     );
+    let (policy, created) = chain.create_policy(&terms_of(&all[0], 600))?;
+    println!(
+        "| CreatePolicy (once per seller policy; 4 scalar multiplications) | {} | — | 1 | {} |",
+        created.compute_units, created.tx_bytes
+    );
+    chain.set_time(not_before(&all[2]));
+    let with_policy = chain.send(&[chain.verify_with_policy_ix(&all[2], policy)])?;
+    println!(
+        "| VerifyWithPolicy + nullifier record (terms and clock checked; syscalls alone {SYSCALL_FLOOR_POLICY}) | {} | {} | 1 | {} |",
+        with_policy.compute_units, with_policy.compute_units, with_policy.tx_bytes
+    );
     let inline = chain.send(&[chain.verify_batch_ix(&all[1..2], None)])?;
     println!(
         "| VerifyBatch n = 1, inline, + record | {} | {} | 1 | {} |",
@@ -47,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .max()
             .unwrap_or(0);
         println!(
-            "| VerifyBatch n = {n} from a buffer, + {n} records | {} | {} | {} (create, {} × WriteBuffer of ≤ {WRITE_CHUNK} B: {write_cu} CU, verify, close: {} CU) | {largest} |",
+            "| VerifyBatch n = {n} from a buffer, + {n} records | {} | {} | {} (create + claim, {} more WriteBuffer of ≤ {WRITE_CHUNK} B; {write_cu} CU in all; verify; close: {} CU) | {largest} |",
             batch.compute_units,
             batch.compute_units / n as u64,
             writes.len() + 2,

@@ -26,6 +26,27 @@ use std::path::PathBuf;
 use x402_zk_solana_program::verify::ENTRY_BYTES;
 use x402_zk_solana_program::{processor::BUFFER_HEADER, Error as ProgramError, NULLIFIER_SEED};
 
+/// A policy's terms for the seller of `entry` (its dest, price and issuer),
+/// accepting proofs whose `not_before` is at most `max_age` seconds old.
+pub fn terms_of(entry: &Entry, max_age: u64) -> Vec<u8> {
+    let input = |i: usize| &entry[256 + 32 * i..288 + 32 * i];
+    let mut t = input(2).to_vec();
+    let min_amount: [u8; 8] = input(3)[24..].try_into().expect("8 bytes");
+    t.extend_from_slice(&u64::from_be_bytes(min_amount).to_le_bytes());
+    t.extend_from_slice(input(5));
+    t.extend_from_slice(input(6));
+    t.extend_from_slice(&max_age.to_le_bytes());
+    t
+}
+
+/// An entry's `not_before` (public input 4).
+pub fn not_before(entry: &Entry) -> i64 {
+    let b: [u8; 8] = entry[256 + 4 * 32 + 24..256 + 5 * 32]
+        .try_into()
+        .expect("8 bytes");
+    u64::from_be_bytes(b) as i64
+}
+
 /// A proof and its public inputs as the program takes them.
 pub type Entry = [u8; ENTRY_BYTES];
 
@@ -187,6 +208,49 @@ impl Chain {
                 AccountMeta::new(buffer, claim),
             ],
         )
+    }
+
+    /// `VerifyWithPolicy`: verifies against a policy account and the clock,
+    /// and creates the nullifier record.
+    pub fn verify_with_policy_ix(&self, entry: &Entry, policy: Address) -> Instruction {
+        let mut ix = self.verify_ix(entry);
+        ix.data[0] = 6;
+        ix.accounts.push(AccountMeta::new_readonly(policy, false));
+        ix
+    }
+
+    /// Creates a policy account (the payer its authority) for `terms`
+    /// ([`x402_zk_solana_program::policy::TERMS_BYTES`] bytes).
+    pub fn create_policy(&mut self, terms: &[u8]) -> Result<(Address, Outcome), Failure> {
+        use x402_zk_solana_program::policy::POLICY_BYTES;
+        let account = Keypair::new();
+        let rent = self.svm.minimum_balance_for_rent_exemption(POLICY_BYTES);
+        let create = solana_system_interface::instruction::create_account(
+            &self.payer.pubkey(),
+            &account.pubkey(),
+            rent,
+            POLICY_BYTES as u64,
+            &self.program_id,
+        );
+        let mut data = vec![5u8];
+        data.extend_from_slice(terms);
+        let init = Instruction::new_with_bytes(
+            self.program_id,
+            &data,
+            vec![
+                AccountMeta::new_readonly(self.payer.pubkey(), true),
+                AccountMeta::new(account.pubkey(), true),
+            ],
+        );
+        let outcome = self.send_signed(&[create, init], &[&account])?;
+        Ok((account.pubkey(), outcome))
+    }
+
+    /// Sets the cluster clock's unix time.
+    pub fn set_time(&mut self, unix_timestamp: i64) {
+        let mut clock: solana_clock::Clock = self.svm.get_sysvar();
+        clock.unix_timestamp = unix_timestamp;
+        self.svm.set_sysvar(&clock);
     }
 
     /// `CloseBuffer`, lamports to the payer.

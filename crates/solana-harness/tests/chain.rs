@@ -6,7 +6,7 @@
 use solana_address::Address;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
-use x402_zk_solana_harness::{elf_path, vectors, Chain, Entry, Failure};
+use x402_zk_solana_harness::{elf_path, not_before, terms_of, vectors, Chain, Entry, Failure};
 use x402_zk_solana_program::{Error, NULLIFIER_SEED, RECORD_BYTES};
 
 fn chain() -> Option<Chain> {
@@ -281,4 +281,83 @@ fn batches_from_a_proof_buffer() {
         .svm
         .get_account(&buffer)
         .is_none_or(|a| a.lamports == 0));
+}
+
+#[test]
+fn policies_enforce_the_sellers_terms_on_chain() {
+    let Some(mut chain) = chain() else { return };
+    let all = vectors().unwrap();
+    let (policy, _) = chain.create_policy(&terms_of(&all[0], 600)).unwrap();
+    chain.set_time(not_before(&all[0]) + 600);
+    chain
+        .send(&[chain.verify_with_policy_ix(&all[0], policy)])
+        .unwrap();
+    assert_eq!(
+        program_error(chain.send(&[chain.verify_with_policy_ix(&all[0], policy)])),
+        Error::NullifierSpent
+    );
+    // Too old, from the future, another seller's terms.
+    chain.set_time(not_before(&all[1]) + 601);
+    assert_eq!(
+        program_error(chain.send(&[chain.verify_with_policy_ix(&all[1], policy)])),
+        Error::Stale
+    );
+    chain.set_time(not_before(&all[1]) - 61);
+    assert_eq!(
+        program_error(chain.send(&[chain.verify_with_policy_ix(&all[1], policy)])),
+        Error::Stale
+    );
+    chain.set_time(not_before(&all[1]));
+    let (pricier, _) = chain
+        .create_policy(
+            &terms_of(&all[0], 600)
+                .iter()
+                .enumerate()
+                .map(|(i, b)| if i == 32 { b ^ 1 } else { *b })
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+    assert_eq!(
+        program_error(chain.send(&[chain.verify_with_policy_ix(&all[1], pricier)])),
+        Error::PolicyMismatch
+    );
+    // A false proof under the policy.
+    let mut false_proof = all[1];
+    false_proof[256 + 32 + 31] ^= 1;
+    assert_eq!(
+        program_error(chain.send(&[chain.verify_with_policy_ix(&false_proof, policy)])),
+        Error::InvalidProof
+    );
+    chain
+        .send(&[chain.verify_with_policy_ix(&all[1], policy)])
+        .unwrap();
+    // Not a policy: a nullifier record of this program.
+    let record = chain.record(&all[0]).0;
+    assert_eq!(
+        program_error(chain.send(&[chain.verify_with_policy_ix(&all[2], record)])),
+        Error::BadPolicy
+    );
+    // A fresh account cannot be made a policy without its signature.
+    let fresh = Keypair::new();
+    let size = x402_zk_solana_program::policy::POLICY_BYTES;
+    let rent = chain.svm.minimum_balance_for_rent_exemption(size);
+    let create = solana_system_interface::instruction::create_account(
+        &chain.payer.pubkey(),
+        &fresh.pubkey(),
+        rent,
+        size as u64,
+        &chain.program_id,
+    );
+    chain.send_signed(&[create], &[&fresh]).unwrap();
+    let mut data = vec![5u8];
+    data.extend_from_slice(&terms_of(&all[0], 600));
+    let init = solana_instruction::Instruction::new_with_bytes(
+        chain.program_id,
+        &data,
+        vec![
+            solana_instruction::AccountMeta::new_readonly(chain.payer.pubkey(), true),
+            solana_instruction::AccountMeta::new(fresh.pubkey(), false),
+        ],
+    );
+    assert_eq!(program_error(chain.send(&[init])), Error::BadPolicy);
 }

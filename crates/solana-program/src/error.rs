@@ -30,6 +30,14 @@ pub enum Error {
     Rent = 10,
     /// A cross-program call to the system program failed.
     SystemProgram = 11,
+    /// Not a policy account of this program, or (creating one) an account
+    /// that is not fresh, not the right size, or did not sign.
+    BadPolicy = 12,
+    /// The proof's dest, price or issuer is not the policy's.
+    PolicyMismatch = 13,
+    /// The proof's `not_before` is older than the policy's maximum age, or
+    /// ahead of the cluster clock by more than the allowed skew.
+    Stale = 14,
 }
 
 impl Error {
@@ -53,6 +61,9 @@ impl Error {
             BadBuffer,
             Rent,
             SystemProgram,
+            BadPolicy,
+            PolicyMismatch,
+            Stale,
         ]
         .into_iter()
         .find(|e| *e as u32 == code)

@@ -7,6 +7,8 @@
 //! | 2 | `WriteBuffer` | offset (u32 LE), bytes | authority (signer), buffer (writable; signer on the first write, which claims it) |
 //! | 3 | `CloseBuffer` | — | authority (signer), buffer (writable), recipient (writable) |
 //! | 4 | `Check` | entry (480 B) | — (verifies only: for programs that keep their own nullifier set) |
+//! | 5 | `CreatePolicy` | dest, min_amount (u64 LE), issuer_ax, issuer_ay, max_age (u64 LE) | authority (signer), policy (writable, signer, program-owned, zeroed) |
+//! | 6 | `VerifyWithPolicy` | entry (480 B) | payer, nullifier record, system program, policy |
 //!
 //! An entry is a proof (`A ‖ B ‖ C`, 256 B) and its seven public inputs (32 B
 //! big-endian each). The nullifier record of an entry is the program address
@@ -46,6 +48,16 @@ pub enum Instruction<'a> {
         /// The proof and inputs.
         entry: &'a [u8],
     },
+    /// Write a seller policy into a fresh account.
+    CreatePolicy {
+        /// [`crate::policy::TERMS_BYTES`] bytes of terms.
+        terms: &'a [u8],
+    },
+    /// Verify one proof against a policy (and the clock) and create its record.
+    VerifyWithPolicy {
+        /// The proof and inputs.
+        entry: &'a [u8],
+    },
 }
 
 impl<'a> Instruction<'a> {
@@ -73,6 +85,10 @@ impl<'a> Instruction<'a> {
             }),
             3 if rest.is_empty() => Ok(Instruction::CloseBuffer),
             4 if rest.len() == ENTRY_BYTES => Ok(Instruction::Check { entry: rest }),
+            5 if rest.len() == crate::policy::TERMS_BYTES => {
+                Ok(Instruction::CreatePolicy { terms: rest })
+            }
+            6 if rest.len() == ENTRY_BYTES => Ok(Instruction::VerifyWithPolicy { entry: rest }),
             _ => Err(Error::InvalidInstruction),
         }
     }

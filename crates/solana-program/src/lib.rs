@@ -32,6 +32,7 @@ pub mod codegen;
 mod error;
 mod hash;
 pub mod instruction;
+pub mod policy;
 pub mod processor;
 pub mod runtime;
 pub mod scalar;

@@ -1,10 +1,12 @@
 //! The instruction handlers.
 
 use crate::instruction::Instruction;
+use crate::policy::{self, Policy};
+use crate::runtime::unix_timestamp;
 use crate::runtime::{
     create_pda, find_program_address, AccountInfo, Input, Pubkey, SystemCall, SYSTEM_PROGRAM,
 };
-use crate::verify::{verify, verify_batch, Entry, ENTRY_BYTES};
+use crate::verify::{verify, verify_batch, verify_from, Entry, ENTRY_BYTES};
 use crate::{Error, NULLIFIER_SEED, RECORD_BYTES, RECORD_VERSION};
 
 /// A proof buffer's header: a tag, then the authority allowed to write it.
@@ -81,6 +83,41 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
             Ok(())
         }
         Instruction::Check { entry } => verify(&Entry::parse(entry)?),
+        Instruction::CreatePolicy { terms } => {
+            let [authority, account, ..] = accounts else {
+                return Err(Error::BadAccounts);
+            };
+            // The account signs, so nobody can claim another's fresh account.
+            if !authority.is_signer
+                || !account.is_signer
+                || !account.is_writable
+                || account.owner() != *program_id
+            {
+                return Err(Error::BadPolicy);
+            }
+            // SAFETY: the only slice of this account's data in the instruction.
+            policy::create(unsafe { account.data_mut() }, authority.key(), terms)
+        }
+        Instruction::VerifyWithPolicy { entry } => {
+            let [payer, record, system, policy_account, ..] = accounts else {
+                return Err(Error::BadAccounts);
+            };
+            check_payer(payer, system)?;
+            if policy_account.owner() != *program_id {
+                return Err(Error::BadPolicy);
+            }
+            let policy = Policy::parse(policy_account.data())?;
+            let entry = Entry::parse(entry)?;
+            policy.admits(&entry, unix_timestamp()?)?;
+            let bump = check_record(record, &entry, program_id)?;
+            verify_from(&entry, policy.base(), &policy::FOLDED)?;
+            let call = SystemCall {
+                payer,
+                system,
+                program_id,
+            };
+            spend(&call, record, &entry, bump)
+        }
         Instruction::WriteBuffer { offset, bytes } => {
             let [authority, buffer, ..] = accounts else {
                 return Err(Error::BadAccounts);

@@ -178,7 +178,8 @@ struct SolInstruction {
 #[allow(deprecated)] // the Rent getter; `sol_get_sysvar` would need the sysvar id and offsets
 mod sys {
     pub use solana_define_syscall::definitions::{
-        sol_get_rent_sysvar, sol_invoke_signed_c, sol_try_find_program_address,
+        sol_get_clock_sysvar, sol_get_rent_sysvar, sol_invoke_signed_c,
+        sol_try_find_program_address,
     };
 }
 
@@ -206,6 +207,21 @@ pub fn find_program_address(seeds: &[&[u8]], program_id: &Pubkey) -> Option<(Pub
     }
     let _ = (seeds, program_id, &mut address, &mut bump);
     None
+}
+
+/// The cluster's unix time (the Clock sysvar's `unix_timestamp`).
+#[allow(deprecated)]
+pub fn unix_timestamp() -> Result<i64, Error> {
+    #[cfg(target_arch = "bpf")]
+    {
+        // Clock { slot, epoch_start_timestamp, epoch, leader_schedule_epoch, unix_timestamp }
+        let mut clock = [0i64; 5];
+        // SAFETY: the syscall writes the 40-byte Clock sysvar.
+        if unsafe { sys::sol_get_clock_sysvar(clock.as_mut_ptr() as *mut u8) } == 0 {
+            return Ok(clock[4]);
+        }
+    }
+    Err(Error::BadAccounts)
 }
 
 /// The rent-exempt balance of an account with `len` data bytes.

@@ -85,8 +85,15 @@ fn write_pair(out: &mut [u8], g1: &G1, g2: &[u8; 128]) {
 
 /// Verifies one proof.
 pub fn verify(entry: &Entry) -> Result<(), Error> {
-    let mut l = vk::IC[0];
-    for i in 0..PUBLIC_INPUTS {
+    verify_from(entry, &vk::IC[0], &[])
+}
+
+/// Verifies one proof whose inputs `folded` are already in `base`:
+/// `base = IC₀ + Σ_{i ∈ folded} xᵢ·ICᵢ₊₁` (a seller policy's precomputed point;
+/// the caller checked the entry's inputs equal the folded values).
+pub fn verify_from(entry: &Entry, base: &G1, folded: &[usize]) -> Result<(), Error> {
+    let mut l = *base;
+    for i in (0..PUBLIC_INPUTS).filter(|i| !folded.contains(i)) {
         let x = entry.input(i);
         if *x != [0; 32] {
             l = g1_add(&l, &g1_mul(&vk::IC[i + 1], x)?)?;

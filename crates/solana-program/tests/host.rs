@@ -336,8 +336,81 @@ fn instructions_parse_strictly() {
     assert_eq!(Instruction::parse(&[3, 0]), Err(Error::InvalidInstruction));
     assert_eq!(Instruction::parse(&[]), Err(Error::InvalidInstruction));
     assert_eq!(Instruction::parse(&[9]), Err(Error::InvalidInstruction));
-    for code in 1..=11 {
+    for code in 1..=14 {
         assert_eq!(Error::from_code(code).map(|e| e as u32), Some(code));
     }
-    assert_eq!(Error::from_code(12), None);
+    assert_eq!(Error::from_code(15), None);
+}
+
+/// A policy's terms for the committed vectors' seller, accepting `max_age` seconds.
+fn terms_of(e: &[u8; ENTRY_BYTES], max_age: u64) -> Vec<u8> {
+    let input = |i: usize| &e[256 + 32 * i..288 + 32 * i];
+    let mut t = input(2).to_vec();
+    t.extend_from_slice(&u64::from_be_bytes(input(3)[24..].try_into().unwrap()).to_le_bytes());
+    t.extend_from_slice(input(5));
+    t.extend_from_slice(input(6));
+    t.extend_from_slice(&max_age.to_le_bytes());
+    t
+}
+
+fn not_before(e: &[u8; ENTRY_BYTES]) -> i64 {
+    u64::from_be_bytes(e[256 + 4 * 32 + 24..256 + 5 * 32].try_into().unwrap()) as i64
+}
+
+#[test]
+fn a_policy_fixes_dest_price_issuer_and_age() {
+    use x402_zk_solana_program::policy::{self, Policy, FOLDED, MAX_SKEW_SECONDS, POLICY_BYTES};
+    use x402_zk_solana_program::verify::verify_from;
+    let all = entries();
+    let mut account = vec![0u8; POLICY_BYTES];
+    policy::create(&mut account, &[1; 32], &terms_of(&all[0], 600)).unwrap();
+    let p = Policy::parse(&account).unwrap();
+    for e in &all {
+        let entry = Entry::parse(e).unwrap();
+        assert_eq!(p.admits(&entry, not_before(e) + 600), Ok(()));
+        assert_eq!(verify_from(&entry, p.base(), &FOLDED), Ok(()));
+    }
+    let e = Entry::parse(&all[0]).unwrap();
+    let nb = not_before(&all[0]);
+    assert_eq!(p.admits(&e, nb + 601), Err(Error::Stale), "too old");
+    assert_eq!(
+        p.admits(&e, nb - MAX_SKEW_SECONDS - 1),
+        Err(Error::Stale),
+        "from the future"
+    );
+    // Another seller's proof: refused by the terms, and false under this base.
+    let other = entries_of("other_seller.json")[0];
+    let o = Entry::parse(&other).unwrap();
+    assert_eq!(p.admits(&o, not_before(&other)), Err(Error::PolicyMismatch));
+    assert_eq!(verify_from(&o, p.base(), &FOLDED), Err(Error::InvalidProof));
+    // Each fixed input is compared.
+    for i in [2usize, 3, 5, 6] {
+        let mut changed = all[0];
+        changed[256 + 32 * i + 31] ^= 1;
+        assert_eq!(
+            p.admits(&Entry::parse(&changed).unwrap(), nb),
+            Err(Error::PolicyMismatch),
+            "input {i}"
+        );
+    }
+    // Accounts: only fresh ones of the right size; only ours are read.
+    assert_eq!(
+        policy::create(&mut account, &[1; 32], &terms_of(&all[0], 600)),
+        Err(Error::BadPolicy)
+    );
+    assert_eq!(
+        policy::create(
+            &mut vec![0u8; POLICY_BYTES + 1],
+            &[1; 32],
+            &terms_of(&all[0], 600)
+        ),
+        Err(Error::BadPolicy)
+    );
+    assert!(Policy::parse(&account[1..]).is_err());
+    let mut bad_dest = terms_of(&all[0], 600);
+    bad_dest[..32].copy_from_slice(&ark_bn254::Fr::MODULUS.to_bytes_be());
+    assert_eq!(
+        policy::create(&mut vec![0u8; POLICY_BYTES], &[1; 32], &bad_dest),
+        Err(Error::InputOutOfRange)
+    );
 }
