@@ -12,7 +12,7 @@ pub type G2 = [u8; 128];
 /// One pairing-check term, `G1 ‖ G2`.
 pub const PAIR_BYTES: usize = 192;
 
-#[cfg(target_arch = "bpf")]
+#[cfg(onchain)]
 mod sys {
     use solana_define_syscall::definitions::sol_alt_bn128_group_op;
     pub const G1_ADD_BE: u64 = 0;
@@ -39,9 +39,9 @@ pub fn g1_add(p: &G1, q: &G1) -> Result<G1, Error> {
     input[..64].copy_from_slice(p);
     input[64..].copy_from_slice(q);
     let mut out = [0u8; 64];
-    #[cfg(target_arch = "bpf")]
+    #[cfg(onchain)]
     sys::group_op(sys::G1_ADD_BE, &input, &mut out)?;
-    #[cfg(not(target_arch = "bpf"))]
+    #[cfg(not(onchain))]
     out.copy_from_slice(
         &solana_bn254::prelude::alt_bn128_g1_addition_be(&input)
             .map_err(|_| Error::MalformedProof)?,
@@ -55,9 +55,9 @@ pub fn g1_mul(p: &G1, k: &[u8; 32]) -> Result<G1, Error> {
     input[..64].copy_from_slice(p);
     input[64..].copy_from_slice(k);
     let mut out = [0u8; 64];
-    #[cfg(target_arch = "bpf")]
+    #[cfg(onchain)]
     sys::group_op(sys::G1_MUL_BE, &input, &mut out)?;
-    #[cfg(not(target_arch = "bpf"))]
+    #[cfg(not(onchain))]
     out.copy_from_slice(
         &solana_bn254::prelude::alt_bn128_g1_multiplication_be(&input)
             .map_err(|_| Error::MalformedProof)?,
@@ -70,9 +70,9 @@ pub fn g1_mul(p: &G1, k: &[u8; 32]) -> Result<G1, Error> {
 /// the prime-order subgroup (`MalformedProof`).
 pub fn pairing_is_one(pairs: &[u8]) -> Result<bool, Error> {
     let mut out = [0u8; 32];
-    #[cfg(target_arch = "bpf")]
+    #[cfg(onchain)]
     sys::group_op(sys::PAIRING_BE, pairs, &mut out)?;
-    #[cfg(not(target_arch = "bpf"))]
+    #[cfg(not(onchain))]
     out.copy_from_slice(
         &solana_bn254::prelude::alt_bn128_pairing_be(pairs).map_err(|_| Error::MalformedProof)?,
     );

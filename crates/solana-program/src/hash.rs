@@ -3,7 +3,7 @@
 /// `SHA-256(parts[0] ‖ parts[1] ‖ …)`.
 pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     let mut out = [0u8; 32];
-    #[cfg(target_arch = "bpf")]
+    #[cfg(onchain)]
     {
         use solana_define_syscall::definitions::sol_sha256;
         // SAFETY: `&[&[u8]]` is an array of (pointer, length) pairs, the layout
@@ -16,7 +16,7 @@ pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
             );
         }
     }
-    #[cfg(not(target_arch = "bpf"))]
+    #[cfg(not(onchain))]
     {
         use sha2::Digest;
         let mut h = sha2::Sha256::new();

@@ -23,11 +23,11 @@
 //! the issuer. Anyone who sees a proof before it lands can submit it first and
 //! burn the receipt: bind `context` to the spender and check it in the seller's
 //! program (see docs/onchain.md).
-#![cfg_attr(target_arch = "bpf", no_std)]
+#![cfg_attr(onchain, no_std)]
 #![deny(missing_docs)]
 
 pub mod bn254;
-#[cfg(not(target_arch = "bpf"))]
+#[cfg(not(onchain))]
 pub mod codegen;
 mod error;
 mod hash;
@@ -51,7 +51,7 @@ pub const RECORD_BYTES: usize = 145;
 /// First byte of a nullifier record.
 pub const RECORD_VERSION: u8 = 1;
 
-#[cfg(target_arch = "bpf")]
+#[cfg(onchain)]
 mod entrypoint {
     use crate::runtime::{deserialize, AccountInfo};
     use core::mem::MaybeUninit;

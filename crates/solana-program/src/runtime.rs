@@ -174,7 +174,7 @@ struct SolInstruction {
     data_len: u64,
 }
 
-#[cfg(target_arch = "bpf")]
+#[cfg(onchain)]
 #[allow(deprecated)] // the Rent getter; `sol_get_sysvar` would need the sysvar id and offsets
 mod sys {
     pub use solana_define_syscall::definitions::{
@@ -188,7 +188,7 @@ mod sys {
 pub fn find_program_address(seeds: &[&[u8]], program_id: &Pubkey) -> Option<(Pubkey, u8)> {
     let mut address = [0u8; 32];
     let mut bump = 0u8;
-    #[cfg(target_arch = "bpf")]
+    #[cfg(onchain)]
     {
         // SAFETY: `&[&[u8]]` has the (pointer, length) layout the syscall reads;
         // it writes 32 bytes and one.
@@ -212,7 +212,7 @@ pub fn find_program_address(seeds: &[&[u8]], program_id: &Pubkey) -> Option<(Pub
 /// The cluster's unix time (the Clock sysvar's `unix_timestamp`).
 #[allow(deprecated)]
 pub fn unix_timestamp() -> Result<i64, Error> {
-    #[cfg(target_arch = "bpf")]
+    #[cfg(onchain)]
     {
         // Clock { slot, epoch_start_timestamp, epoch, leader_schedule_epoch, unix_timestamp }
         let mut clock = [0i64; 5];
@@ -227,7 +227,7 @@ pub fn unix_timestamp() -> Result<i64, Error> {
 /// The rent-exempt balance of an account with `len` data bytes.
 #[allow(deprecated)]
 pub fn rent_exempt_minimum(len: usize) -> Result<u64, Error> {
-    #[cfg(target_arch = "bpf")]
+    #[cfg(onchain)]
     {
         // Rent { lamports_per_byte_year: u64, exemption_threshold: f64, burn_percent: u8 }
         let mut rent = [0u64; 3];
@@ -297,7 +297,7 @@ fn invoke_system(call: &Invoke) -> Result<(), Error> {
         addr: seed_bytes.as_ptr(),
         len: 3,
     };
-    #[cfg(target_arch = "bpf")]
+    #[cfg(onchain)]
     {
         // SAFETY: every pointer refers to a live value of the C ABI's layout,
         // and the account infos point into the input buffer.
