@@ -219,6 +219,21 @@ impl Chain {
         ix
     }
 
+    /// `CreatePolicy` for `account` with the payer as authority; `signed`: the
+    /// account signs too (the program refuses it otherwise).
+    pub fn create_policy_ix(&self, account: Address, terms: &[u8], signed: bool) -> Instruction {
+        let mut data = vec![5u8];
+        data.extend_from_slice(terms);
+        Instruction::new_with_bytes(
+            self.program_id,
+            &data,
+            vec![
+                AccountMeta::new_readonly(self.payer.pubkey(), true),
+                AccountMeta::new(account, signed),
+            ],
+        )
+    }
+
     /// Creates a policy account (the payer its authority) for `terms`
     /// ([`x402_zk_solana_program::policy::TERMS_BYTES`] bytes).
     pub fn create_policy(&mut self, terms: &[u8]) -> Result<(Address, Outcome), Failure> {
@@ -232,16 +247,7 @@ impl Chain {
             POLICY_BYTES as u64,
             &self.program_id,
         );
-        let mut data = vec![5u8];
-        data.extend_from_slice(terms);
-        let init = Instruction::new_with_bytes(
-            self.program_id,
-            &data,
-            vec![
-                AccountMeta::new_readonly(self.payer.pubkey(), true),
-                AccountMeta::new(account.pubkey(), true),
-            ],
-        );
+        let init = self.create_policy_ix(account.pubkey(), terms, true);
         let outcome = self.send_signed(&[create, init], &[&account])?;
         Ok((account.pubkey(), outcome))
     }

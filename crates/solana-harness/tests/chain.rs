@@ -349,15 +349,6 @@ fn policies_enforce_the_sellers_terms_on_chain() {
         &chain.program_id,
     );
     chain.send_signed(&[create], &[&fresh]).unwrap();
-    let mut data = vec![5u8];
-    data.extend_from_slice(&terms_of(&all[0], 600));
-    let init = solana_instruction::Instruction::new_with_bytes(
-        chain.program_id,
-        &data,
-        vec![
-            solana_instruction::AccountMeta::new_readonly(chain.payer.pubkey(), true),
-            solana_instruction::AccountMeta::new(fresh.pubkey(), false),
-        ],
-    );
+    let init = chain.create_policy_ix(fresh.pubkey(), &terms_of(&all[0], 600), false);
     assert_eq!(program_error(chain.send(&[init])), Error::BadPolicy);
 }

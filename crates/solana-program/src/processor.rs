@@ -26,12 +26,16 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
             let entry = Entry::parse(entry)?;
             let bump = check_record(record, &entry, program_id)?;
             verify(&entry)?;
-            let call = SystemCall {
-                payer,
-                system,
-                program_id,
-            };
-            spend(&call, record, &entry, bump)
+            spend(
+                &SystemCall {
+                    payer,
+                    system,
+                    program_id,
+                },
+                record,
+                &entry,
+                bump,
+            )
         }
         Instruction::VerifyBatch { n, entries } => {
             let [payer, system, rest @ ..] = accounts else {
@@ -111,12 +115,16 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
             policy.admits(&entry, unix_timestamp()?)?;
             let bump = check_record(record, &entry, program_id)?;
             verify_from(&entry, policy.base(), &policy::FOLDED)?;
-            let call = SystemCall {
-                payer,
-                system,
-                program_id,
-            };
-            spend(&call, record, &entry, bump)
+            spend(
+                &SystemCall {
+                    payer,
+                    system,
+                    program_id,
+                },
+                record,
+                &entry,
+                bump,
+            )
         }
         Instruction::WriteBuffer { offset, bytes } => {
             let [authority, buffer, ..] = accounts else {
