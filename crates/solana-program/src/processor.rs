@@ -49,8 +49,7 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
                     let buffer = rest.get(n).ok_or(Error::BadAccounts)?;
                     // Only the buffer's authority spends what it staged.
                     if buffer.owner() != *program_id
-                        || !buffer_claimed(buffer)
-                        || buffer.data()[8..BUFFER_HEADER] != payer.key()[..]
+                        || buffer_authority(buffer) != Some(&payer.key()[..])
                     {
                         return Err(Error::BadBuffer);
                     }
@@ -148,7 +147,7 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
                 }
                 data[..8].copy_from_slice(BUFFER_TAG);
                 data[8..BUFFER_HEADER].copy_from_slice(authority.key());
-            } else if !buffer_claimed(buffer) || data[8..BUFFER_HEADER] != authority.key()[..] {
+            } else if data[..8] != BUFFER_TAG[..] || data[8..BUFFER_HEADER] != authority.key()[..] {
                 return Err(Error::BadBuffer);
             }
             let start = BUFFER_HEADER + offset as usize;
@@ -166,8 +165,7 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
                 || !recipient.is_writable
                 || recipient.key() == buffer.key()
                 || buffer.owner() != *program_id
-                || !buffer_claimed(buffer)
-                || buffer.data()[8..BUFFER_HEADER] != authority.key()[..]
+                || buffer_authority(buffer) != Some(&authority.key()[..])
             {
                 return Err(Error::BadBuffer);
             }
@@ -184,8 +182,13 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
     }
 }
 
-fn buffer_claimed(buffer: &AccountInfo) -> bool {
-    buffer.data().get(..8) == Some(&BUFFER_TAG[..])
+/// The authority of a claimed proof buffer.
+fn buffer_authority(buffer: &AccountInfo) -> Option<&[u8]> {
+    let data = buffer.data();
+    if data.get(..8) != Some(&BUFFER_TAG[..]) {
+        return None;
+    }
+    data.get(8..BUFFER_HEADER)
 }
 
 fn check_payer(payer: &AccountInfo, system: &AccountInfo) -> Result<(), Error> {
