@@ -47,6 +47,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "| VerifyBatch n = 1, inline, + record | {} | {} | 1 | {} |",
         inline.compute_units, inline.compute_units, inline.tx_bytes
     );
+    for n in [8usize, 16] {
+        let mut chain = Chain::new(&elf);
+        let (policy, _) = chain.create_policy(&terms_of(&all[0], 600))?;
+        chain.set_time(not_before(&all[0]) + 600);
+        let (buffer, _) = chain.stage(&all[..n])?;
+        let batch =
+            chain.send(&[chain.verify_batch_with_policy_ix(&all[..n], policy, Some(buffer))])?;
+        println!(
+            "| VerifyBatchWithPolicy n = {n} from a buffer, + {n} records | {} | {} | as VerifyBatch | {} |",
+            batch.compute_units,
+            batch.compute_units / n as u64,
+            batch.tx_bytes
+        );
+    }
     for n in [2usize, 4, 8, 16] {
         let mut chain = Chain::new(&elf);
         let (buffer, writes) = chain.stage(&all[..n])?;

@@ -188,6 +188,24 @@ impl Chain {
         Instruction::new_with_bytes(self.program_id, &data, accounts)
     }
 
+    /// `VerifyBatchWithPolicy`: as [`Chain::verify_batch_ix`], against `policy`.
+    pub fn verify_batch_with_policy_ix(
+        &self,
+        entries: &[Entry],
+        policy: Address,
+        buffer: Option<Address>,
+    ) -> Instruction {
+        let mut ix = self.verify_batch_ix(entries, None);
+        ix.data[0] = 7;
+        ix.accounts.push(AccountMeta::new_readonly(policy, false));
+        if let Some(b) = buffer {
+            ix.data.truncate(3);
+            ix.data[2] = 1;
+            ix.accounts.push(AccountMeta::new_readonly(b, false));
+        }
+        ix
+    }
+
     /// `WriteBuffer` by `authority`; the buffer signs the first write, which claims it.
     pub fn write_buffer_ix(
         &self,

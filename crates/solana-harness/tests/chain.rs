@@ -352,3 +352,46 @@ fn policies_enforce_the_sellers_terms_on_chain() {
     let init = chain.create_policy_ix(fresh.pubkey(), &terms_of(&all[0], 600), false);
     assert_eq!(program_error(chain.send(&[init])), Error::BadPolicy);
 }
+
+#[test]
+fn policy_batches_check_every_entry() {
+    let Some(mut chain) = chain() else { return };
+    let all = vectors().unwrap();
+    let (policy, _) = chain.create_policy(&terms_of(&all[0], 600)).unwrap();
+    chain.set_time(not_before(&all[0]) + 600);
+    let (buffer, _) = chain.stage(&all[..8]).unwrap();
+    chain
+        .send(&[chain.verify_batch_with_policy_ix(&all[..8], policy, Some(buffer))])
+        .unwrap();
+    for e in &all[..8] {
+        assert!(chain.svm.get_account(&chain.record(e).0).is_some());
+    }
+    // One entry of another policy's terms, or too old for this one: the whole batch fails.
+    let (other_policy, _) = chain.create_policy(&terms_of(&all[0], 1)).unwrap();
+    let (buffer, _) = chain.stage(&all[8..10]).unwrap();
+    let ix = chain.verify_batch_with_policy_ix(&all[8..10], other_policy, Some(buffer));
+    assert_eq!(program_error(chain.send(&[ix])), Error::Stale);
+    let mut foreign = all[8];
+    foreign[256 + 2 * 32 + 31] ^= 1; // its dest
+    let ix = chain.verify_batch_with_policy_ix(&[foreign], policy, None);
+    assert_eq!(program_error(chain.send(&[ix])), Error::PolicyMismatch);
+    let ix = chain.verify_batch_with_policy_ix(&all[8..10], policy, Some(buffer));
+    chain.send(&[ix]).unwrap();
+}
+
+#[test]
+fn full_batches_fit_the_account_limit() {
+    let Some(mut chain) = chain() else { return };
+    let all = vectors().unwrap();
+    assert_eq!(all.len(), x402_zk_solana_program::MAX_BATCH);
+    let (policy, _) = chain.create_policy(&terms_of(&all[0], 600)).unwrap();
+    chain.set_time(not_before(&all[0]) + 600);
+    // payer, system program, 16 records, policy, buffer: 20 accounts.
+    let (buffer, _) = chain.stage(&all).unwrap();
+    chain
+        .send(&[chain.verify_batch_with_policy_ix(&all, policy, Some(buffer))])
+        .unwrap();
+    assert!(all
+        .iter()
+        .all(|e| chain.svm.get_account(&chain.record(e).0).is_some()));
+}

@@ -9,6 +9,7 @@
 //! | 4 | `Check` | entry (480 B) | — (verifies only: for programs that keep their own nullifier set) |
 //! | 5 | `CreatePolicy` | dest, min_amount (u64 LE), issuer_ax, issuer_ay, max_age (u64 LE) | authority (signer), policy (writable, signer, program-owned, zeroed) |
 //! | 6 | `VerifyWithPolicy` | entry (480 B) | payer, nullifier record, system program, policy |
+//! | 7 | `VerifyBatchWithPolicy` | as `VerifyBatch` | payer, system program, n records, policy, buffer if source = 1 |
 //!
 //! An entry is a proof (`A ‖ B ‖ C`, 256 B) and its seven public inputs (32 B
 //! big-endian each). The nullifier record of an entry is the program address
@@ -58,6 +59,13 @@ pub enum Instruction<'a> {
         /// The proof and inputs.
         entry: &'a [u8],
     },
+    /// [`Instruction::VerifyBatch`] against a policy (and the clock).
+    VerifyBatchWithPolicy {
+        /// How many proofs.
+        n: usize,
+        /// The entries, or `None` to read them from a proof buffer.
+        entries: Option<&'a [u8]>,
+    },
 }
 
 impl<'a> Instruction<'a> {
@@ -66,7 +74,7 @@ impl<'a> Instruction<'a> {
         let (&tag, rest) = data.split_first().ok_or(Error::InvalidInstruction)?;
         match tag {
             0 if rest.len() == ENTRY_BYTES => Ok(Instruction::Verify { entry: rest }),
-            1 if rest.len() >= 2 => {
+            1 | 7 if rest.len() >= 2 => {
                 let n = rest[0] as usize;
                 if n == 0 || n > crate::MAX_BATCH {
                     return Err(Error::BadBatchSize);
@@ -77,7 +85,11 @@ impl<'a> Instruction<'a> {
                     1 if tail.is_empty() => None,
                     _ => return Err(Error::InvalidInstruction),
                 };
-                Ok(Instruction::VerifyBatch { n, entries })
+                Ok(if tag == 1 {
+                    Instruction::VerifyBatch { n, entries }
+                } else {
+                    Instruction::VerifyBatchWithPolicy { n, entries }
+                })
             }
             2 if rest.len() > 4 => Ok(Instruction::WriteBuffer {
                 offset: u32::from_le_bytes(rest[..4].try_into().unwrap()),

@@ -56,8 +56,9 @@ mod entrypoint {
     use crate::runtime::{deserialize, AccountInfo};
     use core::mem::MaybeUninit;
 
-    /// Accounts an instruction may use: a full batch, payer, system program, buffer.
-    const MAX_ACCOUNTS: usize = crate::MAX_BATCH + 3;
+    /// Accounts an instruction may use: a full batch, payer, system program,
+    /// policy, buffer. Further accounts are not read.
+    const MAX_ACCOUNTS: usize = crate::MAX_BATCH + 4;
     /// The program heap (32 KiB at a fixed address): the batch's pairing input.
     const HEAP_START: usize = 0x3_0000_0000;
     const HEAP_BYTES: usize = 32 * 1024;

@@ -6,7 +6,7 @@ use crate::runtime::unix_timestamp;
 use crate::runtime::{
     create_pda, find_program_address, AccountInfo, Input, Pubkey, SystemCall, SYSTEM_PROGRAM,
 };
-use crate::verify::{verify, verify_batch, verify_from, Entry, ENTRY_BYTES};
+use crate::verify::{verify, verify_batch_from, verify_from, Entry, ENTRY_BYTES};
 use crate::{Error, NULLIFIER_SEED, RECORD_BYTES, RECORD_VERSION};
 
 /// A proof buffer's header: a tag, then the authority allowed to write it.
@@ -37,54 +37,24 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
                 bump,
             )
         }
-        Instruction::VerifyBatch { n, entries } => {
-            let [payer, system, rest @ ..] = accounts else {
-                return Err(Error::BadAccounts);
-            };
-            check_payer(payer, system)?;
-            let records = rest.get(..n).ok_or(Error::BadAccounts)?;
-            let entries = match entries {
-                Some(entries) => entries,
-                None => {
-                    let buffer = rest.get(n).ok_or(Error::BadAccounts)?;
-                    // Only the buffer's authority spends what it staged.
-                    if buffer.owner() != *program_id
-                        || buffer_authority(buffer) != Some(&payer.key()[..])
-                    {
-                        return Err(Error::BadBuffer);
-                    }
-                    buffer
-                        .data()
-                        .get(BUFFER_HEADER..BUFFER_HEADER + n * ENTRY_BYTES)
-                        .ok_or(Error::BadBuffer)?
-                }
-            };
-            let mut parsed = [None; crate::MAX_BATCH];
-            let mut bumps = [0u8; crate::MAX_BATCH];
-            for (j, (bytes, record)) in entries.chunks_exact(ENTRY_BYTES).zip(records).enumerate() {
-                let entry = Entry::parse(bytes)?;
-                // The same receipt twice in one batch is a double spend too.
-                if parsed[..j]
-                    .iter()
-                    .flatten()
-                    .any(|e: &Entry| e.nullifier() == entry.nullifier())
-                {
-                    return Err(Error::NullifierSpent);
-                }
-                bumps[j] = check_record(record, &entry, program_id)?;
-                parsed[j] = Some(entry);
-            }
-            verify_batch(entries, scratch)?;
-            let call = SystemCall {
-                payer,
-                system,
-                program_id,
-            };
-            for (j, entry) in parsed[..n].iter().flatten().enumerate() {
-                spend(&call, &records[j], entry, bumps[j])?;
-            }
-            Ok(())
-        }
+        Instruction::VerifyBatch { n, entries } => batch(
+            &Batch {
+                input,
+                n,
+                entries,
+                with_policy: false,
+            },
+            scratch,
+        ),
+        Instruction::VerifyBatchWithPolicy { n, entries } => batch(
+            &Batch {
+                input,
+                n,
+                entries,
+                with_policy: true,
+            },
+            scratch,
+        ),
         Instruction::Check { entry } => verify(&Entry::parse(entry)?),
         Instruction::CreatePolicy { terms } => {
             let [authority, account, ..] = accounts else {
@@ -189,6 +159,79 @@ fn buffer_authority(buffer: &AccountInfo) -> Option<&[u8]> {
         return None;
     }
     data.get(8..BUFFER_HEADER)
+}
+
+/// A `VerifyBatch` or `VerifyBatchWithPolicy` (sBPF passes five arguments
+/// in registers, hence the struct).
+struct Batch<'a> {
+    input: &'a Input<'a>,
+    n: usize,
+    entries: Option<&'a [u8]>,
+    with_policy: bool,
+}
+
+/// Accounts: payer, system program, n records, the policy (`with_policy`),
+/// the buffer (entries `None`).
+fn batch(b: &Batch, scratch: &mut [u8]) -> Result<(), Error> {
+    let (program_id, n) = (b.input.program_id, b.n);
+    let [payer, system, rest @ ..] = b.input.accounts else {
+        return Err(Error::BadAccounts);
+    };
+    check_payer(payer, system)?;
+    let records = rest.get(..n).ok_or(Error::BadAccounts)?;
+    let mut extra = rest[n..].iter();
+    let policy = match b.with_policy {
+        true => {
+            let account = extra.next().ok_or(Error::BadAccounts)?;
+            if account.owner() != *program_id {
+                return Err(Error::BadPolicy);
+            }
+            Some((Policy::parse(account.data())?, unix_timestamp()?))
+        }
+        false => None,
+    };
+    let entries = match b.entries {
+        Some(entries) => entries,
+        None => {
+            let buffer = extra.next().ok_or(Error::BadAccounts)?;
+            // Only the buffer's authority spends what it staged.
+            if buffer.owner() != *program_id || buffer_authority(buffer) != Some(&payer.key()[..]) {
+                return Err(Error::BadBuffer);
+            }
+            buffer
+                .data()
+                .get(BUFFER_HEADER..BUFFER_HEADER + n * ENTRY_BYTES)
+                .ok_or(Error::BadBuffer)?
+        }
+    };
+    let mut parsed = [None; crate::MAX_BATCH];
+    let mut bumps = [0u8; crate::MAX_BATCH];
+    for (j, (bytes, record)) in entries.chunks_exact(ENTRY_BYTES).zip(records).enumerate() {
+        let entry = Entry::parse(bytes)?;
+        if let Some((policy, now)) = &policy {
+            policy.admits(&entry, *now)?;
+        }
+        // The same receipt twice in one batch is a double spend too.
+        if parsed[..j]
+            .iter()
+            .flatten()
+            .any(|e: &Entry| e.nullifier() == entry.nullifier())
+        {
+            return Err(Error::NullifierSpent);
+        }
+        bumps[j] = check_record(record, &entry, program_id)?;
+        parsed[j] = Some(entry);
+    }
+    verify_batch_from(entries, scratch, policy.as_ref().map(|(p, _)| p.base()))?;
+    let call = SystemCall {
+        payer,
+        system,
+        program_id,
+    };
+    for (j, entry) in parsed[..n].iter().flatten().enumerate() {
+        spend(&call, &records[j], entry, bumps[j])?;
+    }
+    Ok(())
 }
 
 fn check_payer(payer: &AccountInfo, system: &AccountInfo) -> Result<(), Error> {

@@ -12,6 +12,7 @@
 //! batch holding a false proof passes with probability about 2^−127.
 
 use crate::bn254::{g1_add, g1_mul, pairing_is_one, G1, PAIR_BYTES};
+use crate::policy::FOLDED;
 use crate::scalar::{is_canonical, limbs, Accumulator};
 use crate::{hash::sha256, vk, Error};
 
@@ -129,6 +130,14 @@ fn coefficient(seed: &[u8; 32], j: usize) -> ([u32; 4], [u8; 32]) {
 /// `pairs` is scratch space of at least `(n + 3)·192` bytes. Fails with the
 /// first malformed entry's error, or `InvalidProof` if any proof is false.
 pub fn verify_batch(entries: &[u8], pairs: &mut [u8]) -> Result<(), Error> {
+    verify_batch_from(entries, pairs, None)
+}
+
+/// [`verify_batch`] against a policy's `base = IC₀ + Σ_{i ∈ FOLDED} xᵢ·ICᵢ₊₁`
+/// ([`crate::policy`]): the folded inputs need neither products nor scalar
+/// multiplications. The caller checked every entry carries the policy's values.
+pub fn verify_batch_from(entries: &[u8], pairs: &mut [u8], base: Option<&G1>) -> Result<(), Error> {
+    let folded: &[usize] = if base.is_some() { &FOLDED } else { &[] };
     let n = entries.len() / ENTRY_BYTES;
     if n == 0 || n > crate::MAX_BATCH || entries.len() % ENTRY_BYTES != 0 {
         return Err(Error::BadBatchSize);
@@ -143,7 +152,7 @@ pub fn verify_batch(entries: &[u8], pairs: &mut [u8]) -> Result<(), Error> {
     for bytes in entries.chunks_exact(ENTRY_BYTES).skip(1) {
         let entry = Entry::parse(bytes)?;
         for (i, s) in shared.iter_mut().enumerate() {
-            *s &= entry.input(i) == first.input(i);
+            *s &= folded.contains(&i) || entry.input(i) == first.input(i);
         }
     }
     let seed = sha256(&[BATCH_DOMAIN, entries]);
@@ -173,8 +182,8 @@ pub fn verify_batch(entries: &[u8], pairs: &mut [u8]) -> Result<(), Error> {
     // Σⱼ rⱼ·Lⱼ = (Σrⱼ)·P + Σ_{i not shared} (Σⱼ rⱼ·xⱼᵢ mod r)·ICᵢ₊₁ with
     // P = IC₀ + Σ_{i shared} xᵢ·ICᵢ₊₁: shared inputs need no products mod r.
     let sum_r = sum_r.reduce();
-    let mut p = vk::IC[0];
-    for i in (0..PUBLIC_INPUTS).filter(|i| shared[*i]) {
+    let mut p = *base.unwrap_or(&vk::IC[0]);
+    for i in (0..PUBLIC_INPUTS).filter(|i| shared[*i] && !folded.contains(i)) {
         let x = first.input(i);
         if *x != [0; 32] {
             p = g1_add(&p, &g1_mul(&vk::IC[i + 1], x)?)?;

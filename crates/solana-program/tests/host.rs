@@ -393,6 +393,25 @@ fn a_policy_fixes_dest_price_issuer_and_age() {
             "input {i}"
         );
     }
+    // Batches against the policy's base: the same proofs pass, another seller's fail.
+    use x402_zk_solana_program::verify::verify_batch_from;
+    let mut scratch = vec![0u8; 19 * 192];
+    assert_eq!(
+        verify_batch_from(&all[..8].concat(), &mut scratch, Some(p.base())),
+        Ok(())
+    );
+    assert_eq!(
+        verify_batch_from(&all.concat(), &mut scratch, Some(p.base())),
+        Ok(())
+    );
+    assert_eq!(
+        verify_batch_from(
+            &[all[0], other, all[1]].concat(),
+            &mut scratch,
+            Some(p.base())
+        ),
+        Err(Error::InvalidProof)
+    );
     // Accounts: only fresh ones of the right size; only ours are read.
     assert_eq!(
         policy::create(&mut account, &[1; 32], &terms_of(&all[0], 600)),
