@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace, the snarkjs interop tests included.
+# Runs every test of the workspace: the snarkjs interop tests, the Solana program's ELF in
+# LiteSVM and the EVM verifiers in revm (solc-js) included, all mandatory here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh
