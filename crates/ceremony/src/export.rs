@@ -51,20 +51,17 @@ pub struct OnchainVerifyingKey {
 }
 
 impl OnchainVerifyingKey {
-    /// Slices the key's binary form (already EIP-197 encoded, see
-    /// [`VerifyingKey::to_bytes`]): header 9, α 64, β γ δ 128 each, `u32` n, IC.
+    /// The key's [`VerifyingKey::to_eip197`] points, in hex.
     pub fn new(vk: &VerifyingKey) -> Self {
-        let b = vk.to_bytes();
-        let at = |from: usize, len: usize| hex::encode(&b[from..from + len]);
-        let ic_start = 9 + 64 + 3 * 128 + 4;
+        let k = vk.to_eip197();
         OnchainVerifyingKey {
             encoding: "eip197",
-            alpha_g1: at(9, 64),
-            beta_g2: at(73, 128),
-            gamma_g2: at(201, 128),
-            delta_g2: at(329, 128),
-            ic: b[ic_start..].chunks(64).map(hex::encode).collect(),
-            vk_hash: vk.hash_hex(),
+            alpha_g1: hex::encode(k.alpha),
+            beta_g2: hex::encode(k.beta),
+            gamma_g2: hex::encode(k.gamma),
+            delta_g2: hex::encode(k.delta),
+            ic: k.ic.iter().map(hex::encode).collect(),
+            vk_hash: hex::encode(k.vk_hash),
         }
     }
 }

@@ -426,27 +426,19 @@ fn run(command: Command) -> Result<()> {
     Ok(())
 }
 
-/// The Solana program's `vk.rs` for `vk`: its EIP-197 parts, sliced from the
-/// key's binary form (header 9, α 64, β γ δ 128 each, `u32` n, IC).
+/// The Solana program's `vk.rs` for `vk`.
 fn solana_vk_source(vk: &VerifyingKey) -> Result<String> {
-    use x402_zk_solana_program::codegen::{render_vk, VkParts};
-    let b = vk.to_bytes();
-    let ic: Vec<[u8; 64]> = b[9 + 64 + 3 * 128 + 4..]
-        .chunks(64)
-        .map(|c| c.try_into().expect("64-byte chunks"))
-        .collect();
-    let hash: [u8; 32] = hex::decode(vk.hash_hex())?
-        .try_into()
-        .map_err(|_| anyhow::anyhow!("vkHash is not 32 bytes"))?;
-    let part = |from: usize, to: usize| &b[from..to];
-    Ok(render_vk(&VkParts {
-        alpha: part(9, 73).try_into()?,
-        beta: part(73, 201).try_into()?,
-        gamma: part(201, 329).try_into()?,
-        delta: part(329, 457).try_into()?,
-        ic: &ic,
-        vk_hash: hash,
-    })?)
+    let k = vk.to_eip197();
+    Ok(x402_zk_solana_program::codegen::render_vk(
+        &x402_zk_solana_program::codegen::VkParts {
+            alpha: &k.alpha,
+            beta: &k.beta,
+            gamma: &k.gamma,
+            delta: &k.delta,
+            ic: &k.ic,
+            vk_hash: k.vk_hash,
+        },
+    )?)
 }
 
 fn setup(dev: bool, out_dir: &std::path::Path) -> Result<()> {

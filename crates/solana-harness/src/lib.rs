@@ -237,6 +237,21 @@ impl Chain {
         ix
     }
 
+    /// A new keypair and the system instruction creating its account: `space`
+    /// zeroed bytes owned by the program, rent-exempt, paid by the payer (the
+    /// new account must sign the transaction).
+    pub fn new_account_ix(&self, space: usize) -> (Keypair, Instruction) {
+        let account = Keypair::new();
+        let create = solana_system_interface::instruction::create_account(
+            &self.payer.pubkey(),
+            &account.pubkey(),
+            self.svm.minimum_balance_for_rent_exemption(space),
+            space as u64,
+            &self.program_id,
+        );
+        (account, create)
+    }
+
     /// `CreatePolicy` for `account` with the payer as authority; `signed`: the
     /// account signs too (the program refuses it otherwise).
     pub fn create_policy_ix(&self, account: Address, terms: &[u8], signed: bool) -> Instruction {
@@ -256,15 +271,7 @@ impl Chain {
     /// ([`x402_zk_solana_program::policy::TERMS_BYTES`] bytes).
     pub fn create_policy(&mut self, terms: &[u8]) -> Result<(Address, Outcome), Failure> {
         use x402_zk_solana_program::policy::POLICY_BYTES;
-        let account = Keypair::new();
-        let rent = self.svm.minimum_balance_for_rent_exemption(POLICY_BYTES);
-        let create = solana_system_interface::instruction::create_account(
-            &self.payer.pubkey(),
-            &account.pubkey(),
-            rent,
-            POLICY_BYTES as u64,
-            &self.program_id,
-        );
+        let (account, create) = self.new_account_ix(POLICY_BYTES);
         let init = self.create_policy_ix(account.pubkey(), terms, true);
         let outcome = self.send_signed(&[create, init], &[&account])?;
         Ok((account.pubkey(), outcome))
@@ -346,17 +353,8 @@ impl Chain {
     /// the payer in the same transaction, and writes them in transactions under
     /// the size limit; returns the buffer and each transaction's outcome.
     pub fn stage(&mut self, entries: &[Entry]) -> Result<(Address, Vec<Outcome>), Failure> {
-        let buffer = Keypair::new();
         let bytes: Vec<u8> = entries.concat();
-        let space = BUFFER_HEADER + bytes.len();
-        let rent = self.svm.minimum_balance_for_rent_exemption(space);
-        let create = solana_system_interface::instruction::create_account(
-            &self.payer.pubkey(),
-            &buffer.pubkey(),
-            rent,
-            space as u64,
-            &self.program_id,
-        );
+        let (buffer, create) = self.new_account_ix(BUFFER_HEADER + bytes.len());
         let payer = self.payer.pubkey();
         // Create and claim in one transaction: a fresh buffer is never unclaimed.
         let first = bytes.len().min(FIRST_CHUNK);

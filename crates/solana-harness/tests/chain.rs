@@ -251,15 +251,7 @@ fn batches_from_a_proof_buffer() {
     assert_eq!(program_error(theirs.send(&[ix])), Error::BadBuffer);
     chain.svm = std::mem::take(&mut theirs.svm);
     // A fresh program-owned buffer cannot be claimed without its signature.
-    let fresh = Keypair::new();
-    let rent = chain.svm.minimum_balance_for_rent_exemption(100);
-    let create = solana_system_interface::instruction::create_account(
-        &chain.payer.pubkey(),
-        &fresh.pubkey(),
-        rent,
-        100,
-        &chain.program_id,
-    );
+    let (fresh, create) = chain.new_account_ix(100);
     chain.send_signed(&[create], &[&fresh]).unwrap();
     let payer = chain.payer.pubkey();
     let ix = chain.write_buffer_ix(fresh.pubkey(), &payer, 0, &[1; 8], false);
@@ -338,16 +330,7 @@ fn policies_enforce_the_sellers_terms_on_chain() {
         Error::BadPolicy
     );
     // A fresh account cannot be made a policy without its signature.
-    let fresh = Keypair::new();
-    let size = x402_zk_solana_program::policy::POLICY_BYTES;
-    let rent = chain.svm.minimum_balance_for_rent_exemption(size);
-    let create = solana_system_interface::instruction::create_account(
-        &chain.payer.pubkey(),
-        &fresh.pubkey(),
-        rent,
-        size as u64,
-        &chain.program_id,
-    );
+    let (fresh, create) = chain.new_account_ix(x402_zk_solana_program::policy::POLICY_BYTES);
     chain.send_signed(&[create], &[&fresh]).unwrap();
     let init = chain.create_policy_ix(fresh.pubkey(), &terms_of(&all[0], 600), false);
     assert_eq!(program_error(chain.send(&[init])), Error::BadPolicy);

@@ -18,25 +18,7 @@ pub const BUFFER_HEADER: usize = 40;
 pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
     let (accounts, program_id) = (input.accounts, input.program_id);
     match Instruction::parse(input.data)? {
-        Instruction::Verify { entry } => {
-            let [payer, record, system, ..] = accounts else {
-                return Err(Error::BadAccounts);
-            };
-            check_payer(payer, system)?;
-            let entry = Entry::parse(entry)?;
-            let bump = check_record(record, &entry, program_id)?;
-            verify(&entry)?;
-            spend(
-                &SystemCall {
-                    payer,
-                    system,
-                    program_id,
-                },
-                record,
-                &entry,
-                bump,
-            )
-        }
+        Instruction::Verify { entry } => single(input, entry, false),
         Instruction::VerifyBatch { n, entries } => batch(
             &Batch {
                 input,
@@ -71,30 +53,7 @@ pub fn process(input: &Input, scratch: &mut [u8]) -> Result<(), Error> {
             // SAFETY: the only slice of this account's data in the instruction.
             policy::create(unsafe { account.data_mut() }, authority.key(), terms)
         }
-        Instruction::VerifyWithPolicy { entry } => {
-            let [payer, record, system, policy_account, ..] = accounts else {
-                return Err(Error::BadAccounts);
-            };
-            check_payer(payer, system)?;
-            if policy_account.owner() != *program_id {
-                return Err(Error::BadPolicy);
-            }
-            let policy = Policy::parse(policy_account.data())?;
-            let entry = Entry::parse(entry)?;
-            policy.admits(&entry, unix_timestamp()?)?;
-            let bump = check_record(record, &entry, program_id)?;
-            verify_from(&entry, policy.base(), &policy::FOLDED)?;
-            spend(
-                &SystemCall {
-                    payer,
-                    system,
-                    program_id,
-                },
-                record,
-                &entry,
-                bump,
-            )
-        }
+        Instruction::VerifyWithPolicy { entry } => single(input, entry, true),
         Instruction::WriteBuffer { offset, bytes } => {
             let [authority, buffer, ..] = accounts else {
                 return Err(Error::BadAccounts);
@@ -161,6 +120,47 @@ fn buffer_authority(buffer: &AccountInfo) -> Option<&[u8]> {
     data.get(8..BUFFER_HEADER)
 }
 
+/// `Verify` or (`with_policy`) `VerifyWithPolicy`. Accounts: payer, record,
+/// system program, the policy.
+fn single(input: &Input, entry: &[u8], with_policy: bool) -> Result<(), Error> {
+    let program_id = input.program_id;
+    let [payer, record, system, rest @ ..] = input.accounts else {
+        return Err(Error::BadAccounts);
+    };
+    check_payer(payer, system)?;
+    let entry = Entry::parse(entry)?;
+    let policy = match with_policy {
+        true => Some(load_policy(rest.first(), program_id)?),
+        false => None,
+    };
+    if let Some((policy, now)) = &policy {
+        policy.admits(&entry, *now)?;
+    }
+    let bump = check_record(record, &entry, program_id)?;
+    match &policy {
+        Some((policy, _)) => verify_from(&entry, policy.base(), &policy::FOLDED)?,
+        None => verify(&entry)?,
+    }
+    let call = SystemCall {
+        payer,
+        system,
+        program_id,
+    };
+    spend(&call, record, &entry, bump)
+}
+
+/// A policy account of this program and the cluster time to judge ages by.
+fn load_policy<'a>(
+    account: Option<&'a AccountInfo>,
+    program_id: &Pubkey,
+) -> Result<(Policy<'a>, i64), Error> {
+    let account = account.ok_or(Error::BadAccounts)?;
+    if account.owner() != *program_id {
+        return Err(Error::BadPolicy);
+    }
+    Ok((Policy::parse(account.data())?, unix_timestamp()?))
+}
+
 /// A `VerifyBatch` or `VerifyBatchWithPolicy` (sBPF passes five arguments
 /// in registers, hence the struct).
 struct Batch<'a> {
@@ -181,13 +181,7 @@ fn batch(b: &Batch, scratch: &mut [u8]) -> Result<(), Error> {
     let records = rest.get(..n).ok_or(Error::BadAccounts)?;
     let mut extra = rest[n..].iter();
     let policy = match b.with_policy {
-        true => {
-            let account = extra.next().ok_or(Error::BadAccounts)?;
-            if account.owner() != *program_id {
-                return Err(Error::BadPolicy);
-            }
-            Some((Policy::parse(account.data())?, unix_timestamp()?))
-        }
+        true => Some(load_policy(extra.next(), program_id)?),
         false => None,
     };
     let entries = match b.entries {

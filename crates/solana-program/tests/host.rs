@@ -86,21 +86,16 @@ fn agree(entry: &[u8; ENTRY_BYTES], expected: Error) {
 fn generated_vk_is_the_test_key() {
     let vk = VerifyingKey::from_bytes(&std::fs::read(vectors_dir().join("verifying.key")).unwrap())
         .unwrap();
-    let b = vk.to_bytes();
-    let ic: Vec<[u8; 64]> = b[9 + 64 + 3 * 128 + 4..]
-        .chunks(64)
-        .map(|c| c.try_into().unwrap())
-        .collect();
-    let hash: [u8; 32] = hex::decode(vk.hash_hex()).unwrap().try_into().unwrap();
-    let source = render_vk(&VkParts {
-        alpha: b[9..73].try_into().unwrap(),
-        beta: b[73..201].try_into().unwrap(),
-        gamma: b[201..329].try_into().unwrap(),
-        delta: b[329..457].try_into().unwrap(),
-        ic: &ic,
-        vk_hash: hash,
-    })
-    .unwrap();
+    let k = vk.to_eip197();
+    let parts = VkParts {
+        alpha: &k.alpha,
+        beta: &k.beta,
+        gamma: &k.gamma,
+        delta: &k.delta,
+        ic: &k.ic,
+        vk_hash: k.vk_hash,
+    };
+    let source = render_vk(&parts).unwrap();
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/vk.rs");
     if std::env::var_os("X402ZK_BLESS").is_some() {
         std::fs::write(&path, &source).unwrap();
@@ -110,16 +105,10 @@ fn generated_vk_is_the_test_key() {
         source,
         "src/vk.rs is not the test key's: rerun with X402ZK_BLESS=1 if the key changed on purpose"
     );
+    // A key of another statement (7 IC points) is refused.
     assert!(render_vk(&VkParts {
-        ic: &ic[..7],
-        ..VkParts {
-            alpha: b[9..73].try_into().unwrap(),
-            beta: b[73..201].try_into().unwrap(),
-            gamma: b[201..329].try_into().unwrap(),
-            delta: b[329..457].try_into().unwrap(),
-            ic: &ic,
-            vk_hash: hash
-        }
+        ic: &k.ic[..7],
+        ..parts
     })
     .is_err());
 }

@@ -81,7 +81,37 @@ impl VerifyingKey {
     /// SHA-256 of [`VerifyingKey::to_bytes`], lower-case hex: the `vkHash` a seller
     /// publishes so buyers prove against the right key.
     pub fn hash_hex(&self) -> String {
-        hex::encode(Sha256::digest(self.to_bytes()))
+        hex::encode(self.hash())
+    }
+
+    /// SHA-256 of [`VerifyingKey::to_bytes`] (the `vkHash` as bytes).
+    pub fn hash(&self) -> [u8; 32] {
+        Sha256::digest(self.to_bytes()).into()
+    }
+
+    /// The points as on-chain verifiers take them: uncompressed, big-endian,
+    /// EIP-197 order (G1 `x ‖ y`; G2 `x.c1 ‖ x.c0 ‖ y.c1 ‖ y.c0`), the encoding of
+    /// the EVM precompiles 0x06–0x08 and Solana's `alt_bn128` syscalls.
+    pub fn to_eip197(&self) -> Eip197Key {
+        fn g1(p: &ark_bn254::G1Affine) -> [u8; 64] {
+            let mut out = Vec::with_capacity(64);
+            g1_to_bytes(p, &mut out);
+            out.try_into().expect("64 bytes")
+        }
+        fn g2(p: &ark_bn254::G2Affine) -> [u8; 128] {
+            let mut out = Vec::with_capacity(128);
+            g2_to_bytes(p, &mut out);
+            out.try_into().expect("128 bytes")
+        }
+        let vk = &self.0;
+        Eip197Key {
+            alpha: g1(&vk.alpha_g1),
+            beta: g2(&vk.beta_g2),
+            gamma: g2(&vk.gamma_g2),
+            delta: g2(&vk.delta_g2),
+            ic: vk.gamma_abc_g1.iter().map(g1).collect(),
+            vk_hash: self.hash(),
+        }
     }
 
     /// snarkjs `verification_key.json`.
@@ -156,6 +186,23 @@ fn g2_to_bytes_or_zero(p: &ark_bn254::G2Affine, out: &mut Vec<u8>) {
     } else {
         g2_to_bytes(p, out);
     }
+}
+
+/// A verifying key in EIP-197 encoding ([`VerifyingKey::to_eip197`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Eip197Key {
+    /// α·G1.
+    pub alpha: [u8; 64],
+    /// β·G2.
+    pub beta: [u8; 128],
+    /// γ·G2.
+    pub gamma: [u8; 128],
+    /// δ·G2.
+    pub delta: [u8; 128],
+    /// IC₀ … ICₙ, one more than the public inputs.
+    pub ic: Vec<[u8; 64]>,
+    /// The key's `vkHash`.
+    pub vk_hash: [u8; 32],
 }
 
 /// snarkjs' `verification_key.json` for Groth16.
