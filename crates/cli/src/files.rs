@@ -42,34 +42,7 @@ impl PaymentFile {
 }
 
 /// A seller's price and request, in x402 terms (`prove`, `verify --policy`).
-#[derive(Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct PolicyFile {
-    pub network: String,
-    pub asset: String,
-    pub pay_to: String,
-    #[serde(with = "u64_string")]
-    pub min_amount: u64,
-    #[serde(with = "u64_string")]
-    pub not_before: u64,
-    pub issuer: PublicKey,
-    /// The resource URL the proof is for.
-    pub resource: String,
-    /// The server's challenge for this request.
-    pub challenge: String,
-}
-
-impl PolicyFile {
-    pub fn policy(&self) -> Policy {
-        Policy {
-            dest: h2f::dest(&self.network, &self.asset, &self.pay_to),
-            min_amount: self.min_amount,
-            not_before: self.not_before,
-            issuer: self.issuer,
-            context: h2f::context(&self.resource, &self.challenge),
-        }
-    }
-}
+pub use x402_zk_protocol::proving::SellerPolicy as PolicyFile;
 
 /// `prove`'s output: the proof (hex of the versioned binary form) and its statement.
 #[derive(Debug, Deserialize, Serialize)]

@@ -21,6 +21,10 @@ pub enum ErrorCode {
     InvalidZkReceiptContext,
     /// The receipt's issuer is not one the seller trusts.
     InvalidZkReceiptIssuer,
+    /// The receipt's issuer signature does not verify (prover service).
+    InvalidZkReceiptSignature,
+    /// The payer secret does not open the receipt's commitment (prover service).
+    InvalidZkReceiptPayerSecret,
     /// The proven minimum differs from the price.
     InvalidZkReceiptAmount,
     /// The proven destination (network, asset, payTo) differs from the seller's.

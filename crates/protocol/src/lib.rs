@@ -20,6 +20,7 @@
 mod codec;
 mod error;
 pub mod issuance;
+pub mod proving;
 mod types;
 pub mod zk_receipt;
 
