@@ -3,9 +3,7 @@
 use anyhow::{bail, Context, Result};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::{fs, io::Write, path::Path};
-use x402_zk_primitives::{
-    eddsa::PublicKey, field::u64_string, h2f, FieldElement, Policy, ReceiptBody, Statement,
-};
+use x402_zk_primitives::{field::u64_string, h2f, FieldElement, ReceiptBody, Statement};
 
 /// A settled x402 payment the issuer signs a receipt for (`issuer sign`).
 #[derive(Debug, Deserialize, Serialize)]

@@ -88,7 +88,8 @@ enum Command {
     /// Export keys and proofs to other tools.
     #[command(subcommand)]
     Export(ExportCmd),
-    /// Run a service (logs to stderr; RUST_LOG sets the level, default info).
+    /// Run a service (logs to stderr; RUST_LOG sets the level, default info;
+    /// X402ZK_LOG_FORMAT=json writes one JSON object per line).
     #[command(subcommand)]
     Serve(ServeCmd),
     /// GETs a URL, paying privately on 402 from a local wallet (buying a receipt
@@ -114,6 +115,9 @@ enum ServeCmd {
     Seller(services::SellerArgs),
     /// The x402 facilitator for scheme zk-receipt (/verify, /settle, /supported, /health).
     Facilitator(x402_zk_facilitator::Config),
+    /// The prover service (POST /v1/proofs). It sees buyers' witnesses: run it for
+    /// yourself, or prove locally with `prove`.
+    Prover(x402_zk_prover_service::Config),
 }
 
 #[derive(Subcommand)]
@@ -279,6 +283,14 @@ fn run(command: Command) -> Result<()> {
             init_tracing();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(x402_zk_facilitator::serve(config))?;
+        }
+        Command::Serve(ServeCmd::Prover(config)) => {
+            init_tracing();
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(x402_zk_prover_service::serve(
+                config,
+                x402_zk_service::shutdown_signal(),
+            ))?;
         }
         Command::Prove {
             pk,
@@ -464,13 +476,15 @@ fn setup(dev: bool, out_dir: &std::path::Path) -> Result<()> {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    use std::io::IsTerminal;
-    let ansi = std::io::stderr().is_terminal();
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(ansi)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if std::env::var("X402ZK_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        builder.json().init();
+    } else {
+        use std::io::IsTerminal;
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
 }
 
 fn load_issuer_key(path: &std::path::Path) -> Result<SecretKey> {

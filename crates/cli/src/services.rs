@@ -12,6 +12,7 @@ use x402_zk_issuer::{Config as IssuerConfig, LedgerKind};
 use x402_zk_primitives::eddsa::PublicKey;
 use x402_zk_protocol::zk_receipt::IssuerInfo;
 use x402_zk_prover::ProvingKey;
+use x402_zk_service::{service_router, shutdown_signal, LimitArgs, Limits, Readiness};
 use x402_zk_svm::{Keypair, Ledger, LiteSvmLedger, Signer};
 use x402_zk_verifier::VerifyingKey;
 
@@ -106,7 +107,7 @@ pub async fn serve_issuer(args: IssuerArgs) -> Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.config.bind))?;
     tracing::info!(addr = %args.config.bind, network = %state.network, fee_payer = %state.fee_payer.pubkey(), "issuer listening");
-    x402_zk_issuer::serve_on(listener, state, x402_zk_facilitator::shutdown_signal()).await;
+    x402_zk_issuer::serve_on(listener, state, shutdown_signal()).await;
     Ok(())
 }
 
@@ -165,6 +166,9 @@ pub struct SellerArgs {
     /// The paid route.
     #[arg(long, env = "X402ZK_ROUTE", default_value = "/weather")]
     route: String,
+    /// Request limits (shared flags).
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 /// Runs the seller until SIGINT/SIGTERM.
@@ -220,15 +224,19 @@ pub async fn serve_seller(args: SellerArgs) -> Result<()> {
                 axum::Json(serde_json::json!({ "report": "sunny, 21 °C", "paidBy": p.payer }))
             }),
         )
-        .layer(paywall)
-        .route("/health", get(|| async { "ok" }));
+        .layer(paywall);
+    let readiness = Readiness::ready();
+    let app = service_router(
+        "seller",
+        app,
+        &args.limits.limits(Limits::default()),
+        readiness.clone(),
+    );
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("listening on {}", args.bind))?;
     tracing::info!(addr = %args.bind, route = %args.route, "seller listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(x402_zk_facilitator::shutdown_signal())
-        .await?;
+    x402_zk_service::serve(listener, app, readiness, shutdown_signal()).await;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ use x402_zk_protocol::{
     ErrorCode, FacilitatorRequest, Rejection, SettleResponse, SupportedKind, SupportedResponse,
     VerifyResponse, ZkReceiptPayload, SCHEME, X402_VERSION,
 };
+use x402_zk_service::error_response;
 use x402_zk_store::{Conflict, Reservation, Spend, StoreError};
 
 /// A request that passed every check but the nullifier's.
@@ -77,7 +78,10 @@ fn check(s: &AppState, req: &FacilitatorRequest, now: u64) -> Result<Checked, Re
         now,
         s.clock_skew_seconds,
     )?;
-    s.verifier.verify(&statement, &proof).map_err(|e| {
+    let started = std::time::Instant::now();
+    let verdict = s.verifier.verify(&statement, &proof);
+    metrics::histogram!("verify_duration_seconds").record(started.elapsed().as_secs_f64());
+    verdict.map_err(|e| {
         Rejection::new(
             if e.is_malformed() {
                 InvalidPayload
@@ -160,6 +164,19 @@ fn bad_settle_body(r: Rejection) -> Response {
         network: String::new(),
     };
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+/// 413 for a body over the limit (the other parse failures are 400s).
+fn too_large(body: &Result<Json<Value>, JsonRejection>) -> Option<Response> {
+    match body {
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Some(error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the request body is over this facilitator's limit",
+            None,
+        )),
+        _ => None,
+    }
 }
 
 /// Reads a v1 or v2 body.
@@ -266,6 +283,9 @@ pub async fn verify(
     State(s): State<AppState>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Response {
+    if let Some(r) = too_large(&body) {
+        return r;
+    }
     let req = match parse(body) {
         Ok(r) => r,
         Err(r) => return bad_body(r),
@@ -281,6 +301,9 @@ pub async fn settle(
     State(s): State<AppState>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Response {
+    if let Some(r) = too_large(&body) {
+        return r;
+    }
     let req = match parse(body) {
         Ok(r) => r,
         Err(r) => return bad_settle_body(r),

@@ -1,6 +1,8 @@
 //! The x402 facilitator for scheme `zk-receipt`: `POST /verify`, `POST /settle`,
-//! `GET /supported`, as the x402 facilitator API defines them, plus `GET /health` and
-//! `GET /metrics` (Prometheus text, see `x402_zk_telemetry`).
+//! `GET /supported`, as the x402 facilitator API defines them, plus `GET /health`,
+//! `GET /ready` (the store answers) and `GET /metrics` (Prometheus text, see
+//! `x402_zk_telemetry`). The API routes carry the shared limits of
+//! `x402_zk_service` ([`AppState::limits`]).
 //!
 //! It pins one verifying key and the issuers it trusts, checks every public input
 //! against the requirement (destination, price, issuer, context, recency with a
@@ -18,7 +20,8 @@
 mod handlers;
 mod serve;
 
-pub use serve::{serve, serve_on, shutdown_signal, Config, ServeError};
+pub use serve::{serve, serve_on, Config, ServeError};
+pub use x402_zk_service::shutdown_signal;
 
 use axum::{
     routing::{get, post},
@@ -26,6 +29,7 @@ use axum::{
 };
 use std::sync::Arc;
 use x402_zk_primitives::eddsa::PublicKey;
+use x402_zk_service::{service_router, Limits, Readiness};
 use x402_zk_store::NullifierStore;
 use x402_zk_verifier::{Verifier, VerifyingKey};
 
@@ -52,10 +56,13 @@ pub struct AppState {
     pub reservation_seconds: u64,
     /// Unix time source.
     pub clock: Clock,
+    /// Body size, per-client rate, in-flight cap and timeout of the API routes.
+    pub limits: Limits,
 }
 
 impl AppState {
-    /// State with the system clock, 60 s of skew and 300 s reservations.
+    /// State with the system clock, 60 s of skew, 300 s reservations and the
+    /// default [`Limits`].
     pub fn new(
         vk: VerifyingKey,
         trusted_issuers: Vec<PublicKey>,
@@ -71,18 +78,38 @@ impl AppState {
             clock_skew_seconds: 60,
             reservation_seconds: 300,
             clock: Arc::new(x402_zk_protocol::unix_now),
+            limits: Limits::default(),
         }
     }
 }
 
-/// The facilitator's routes.
-pub fn app(state: AppState) -> Router {
-    x402_zk_telemetry::prometheus();
-    Router::new()
+/// Ready while the nullifier store answers.
+pub fn readiness(state: &AppState) -> Readiness {
+    let store = state.store.clone();
+    Readiness::ready().with_check(Arc::new(move || {
+        let store = store.clone();
+        Box::pin(async move {
+            store.ping().await.map_err(|e| {
+                metrics::counter!("store_errors_total", "op" => "ping").increment(1);
+                format!("nullifier store: {e}")
+            })
+        })
+    }))
+}
+
+/// The facilitator's routes, with `readiness` behind `/ready`.
+pub fn app_with(state: AppState, readiness: Readiness) -> Router {
+    let limits = state.limits.clone();
+    let api = Router::new()
         .route("/verify", post(handlers::verify))
         .route("/settle", post(handlers::settle))
         .route("/supported", get(handlers::supported))
-        .route("/health", get(|| async { "ok" }))
-        .route("/metrics", get(x402_zk_telemetry::render))
-        .with_state(state)
+        .with_state(state);
+    service_router("facilitator", api, &limits, readiness)
+}
+
+/// The facilitator's routes; `/ready` pings the store.
+pub fn app(state: AppState) -> Router {
+    let readiness = readiness(&state);
+    app_with(state, readiness)
 }

@@ -1,8 +1,9 @@
 //! Configuration and the server loop: tracing, graceful shutdown on SIGINT/SIGTERM.
 
-use crate::{app, AppState};
+use crate::{app_with, readiness, AppState};
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 use x402_zk_primitives::eddsa::PublicKey;
+use x402_zk_service::{LimitArgs, Limits};
 use x402_zk_store::Store;
 use x402_zk_verifier::VerifyingKey;
 
@@ -46,6 +47,9 @@ pub struct Config {
     /// How long a `/verify` reservation holds if `/settle` never comes, seconds.
     #[arg(long, env = "X402ZK_RESERVATION_SECONDS", default_value_t = 300)]
     pub reservation_seconds: u64,
+    /// Request limits (shared flags).
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Why the facilitator could not start.
@@ -105,6 +109,7 @@ impl Config {
         let mut state = AppState::new(vk, issuers, self.networks.clone(), Arc::new(store));
         state.clock_skew_seconds = self.clock_skew_seconds;
         state.reservation_seconds = self.reservation_seconds;
+        state.limits = self.limits.limits(Limits::default());
         Ok(state)
     }
 }
@@ -119,42 +124,20 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             source,
         })?;
     tracing::info!(addr = %config.bind, vk_hash = %state.vk.hash_hex(), store = %redact(&config.store_url), "facilitator listening");
-    serve_on(listener, state, shutdown_signal()).await;
+    serve_on(listener, state, x402_zk_service::shutdown_signal()).await;
     tracing::info!("facilitator stopped");
     Ok(())
 }
 
-/// Serves `state` on `listener` until `shutdown` completes.
+/// Serves `state` on `listener` until `shutdown` completes; then `/ready` turns
+/// 503 and requests in flight finish.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
-    if let Err(e) = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        tracing::error!(error = %e, "server error");
-    }
-}
-
-/// Completes on SIGINT (Ctrl-C) or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    let ready = readiness(&state);
+    x402_zk_service::serve(listener, app_with(state, ready.clone()), ready, shutdown).await;
 }
 
 /// A store URL without its password, for logs.

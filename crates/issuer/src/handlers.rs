@@ -109,13 +109,16 @@ fn ledger_failure(e: LedgerError, quote: PaymentRequired) -> Refusal {
     }
 }
 
-fn store_failure(e: x402_zk_store::StoreError) -> Refusal {
-    tracing::error!(error = %e, "issued-receipt store failed");
-    Refusal::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::UnexpectedSettleError,
-        "the receipt store is unavailable; retry the same request later",
-    )
+fn store_failure(op: &'static str) -> impl FnOnce(x402_zk_store::StoreError) -> Refusal {
+    move |e| {
+        tracing::error!(error = %e, op, "issued-receipt store failed");
+        metrics::counter!("store_errors_total", "op" => op).increment(1);
+        Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::UnexpectedSettleError,
+            "the receipt store is unavailable; retry the same request later",
+        )
+    }
 }
 
 /// The `exact` requirement that buys a receipt for `seller`'s requirement.
@@ -250,7 +253,10 @@ async fn receipts_inner(
 ) -> Result<Response, Refusal> {
     let Json(request) = body.map_err(|e| {
         Refusal::new(
-            StatusCode::BAD_REQUEST,
+            match e.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::BAD_REQUEST,
+            },
             ErrorCode::InvalidPayload,
             format!("request body: {}", e.body_text()),
         )
@@ -330,7 +336,7 @@ async fn receipts_inner(
         .store
         .record_issued(&payment_id, &json, (s.clock)())
         .await
-        .map_err(store_failure)?
+        .map_err(store_failure("record"))?
     {
         x402_zk_store::Issued::New => {
             metrics::counter!("receipts_issued_total").increment(1);
@@ -362,7 +368,12 @@ async fn earlier_receipt(
         return Ok(None);
     };
     let payment_id = h2f::payment_id(&s.network, &transaction);
-    match s.store.issued(&payment_id).await.map_err(store_failure)? {
+    match s
+        .store
+        .issued(&payment_id)
+        .await
+        .map_err(store_failure("lookup"))?
+    {
         Some(existing) => {
             let payer = authority.to_string();
             same_buyer(existing, request.payer_commitment, transaction, s, payer).map(Some)

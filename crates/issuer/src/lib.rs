@@ -31,6 +31,7 @@ use axum::{
 use std::sync::Arc;
 use x402_zk_primitives::eddsa::SecretKey;
 use x402_zk_protocol::issuance::RECEIPTS_PATH;
+use x402_zk_service::{service_router, Limits, Readiness};
 use x402_zk_store::IssuedStore;
 use x402_zk_svm::{Keypair, Ledger};
 
@@ -60,10 +61,22 @@ pub struct IssuerState {
     pub assets: Vec<String>,
     /// Unix time source.
     pub clock: Clock,
+    /// Body size, per-client rate, in-flight cap and timeout of `/v1/receipts`
+    /// (the timeout must exceed the ledger's confirmation wait).
+    pub limits: Limits,
+}
+
+/// The issuer's default limits: [`Limits::default`] with a 90 s timeout, above
+/// the 60 s a confirmation may take.
+pub fn default_limits() -> Limits {
+    Limits {
+        request_timeout: std::time::Duration::from_secs(90),
+        ..Limits::default()
+    }
 }
 
 impl IssuerState {
-    /// State with the system clock and 60 s to pay.
+    /// State with the system clock, 60 s to pay and [`default_limits`].
     pub fn new(
         key: SecretKey,
         fee_payer: Keypair,
@@ -82,18 +95,38 @@ impl IssuerState {
             max_timeout_seconds: 60,
             assets: Vec::new(),
             clock: Arc::new(x402_zk_protocol::unix_now),
+            limits: default_limits(),
         }
     }
 }
 
-/// The issuer's routes: `POST /v1/receipts`, `GET /v1/issuer`, `GET /health`,
-/// `GET /metrics`.
-pub fn app(state: IssuerState) -> Router {
-    x402_zk_telemetry::prometheus();
-    Router::new()
+/// Ready while the issued-receipt store answers.
+pub fn readiness(state: &IssuerState) -> Readiness {
+    let store = state.store.clone();
+    Readiness::ready().with_check(Arc::new(move || {
+        let store = store.clone();
+        Box::pin(async move {
+            store.ping().await.map_err(|e| {
+                metrics::counter!("store_errors_total", "op" => "ping").increment(1);
+                format!("issued-receipt store: {e}")
+            })
+        })
+    }))
+}
+
+/// The issuer's routes with `readiness` behind `/ready`.
+pub fn app_with(state: IssuerState, readiness: Readiness) -> Router {
+    let limits = state.limits.clone();
+    let api = Router::new()
         .route(RECEIPTS_PATH, post(handlers::receipts))
         .route("/v1/issuer", get(handlers::describe))
-        .route("/health", get(|| async { "ok" }))
-        .route("/metrics", get(x402_zk_telemetry::render))
-        .with_state(state)
+        .with_state(state);
+    service_router("issuer", api, &limits, readiness)
+}
+
+/// The issuer's routes: `POST /v1/receipts`, `GET /v1/issuer`, `GET /health`,
+/// `GET /ready` (the store answers), `GET /metrics`.
+pub fn app(state: IssuerState) -> Router {
+    let readiness = readiness(&state);
+    app_with(state, readiness)
 }

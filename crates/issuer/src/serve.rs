@@ -1,8 +1,9 @@
 //! Configuration and the server loop.
 
-use crate::{app, IssuerState};
+use crate::{app_with, readiness, IssuerState};
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 use x402_zk_primitives::eddsa::SecretKey;
+use x402_zk_service::LimitArgs;
 use x402_zk_store::Store;
 use x402_zk_svm::{Keypair, Ledger, RpcLedger};
 
@@ -69,6 +70,9 @@ pub struct Config {
     /// Longest wait for a confirmation, seconds.
     #[arg(long, env = "X402ZK_CONFIRM_TIMEOUT_SECONDS", default_value_t = 60)]
     pub confirm_timeout_seconds: u64,
+    /// Request limits (shared flags; the issuer's timeout defaults to 90 s).
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Why the issuer could not start.
@@ -132,20 +136,18 @@ impl Config {
             public_url,
         );
         state.assets = self.assets.clone();
+        state.limits = self.limits.limits(crate::default_limits());
         Ok(state)
     }
 }
 
-/// Serves `state` on `listener` until `shutdown` completes.
+/// Serves `state` on `listener` until `shutdown` completes; then `/ready` turns
+/// 503 and requests in flight finish.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
     state: IssuerState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
-    if let Err(e) = axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        tracing::error!(error = %e, "server error");
-    }
+    let ready = readiness(&state);
+    x402_zk_service::serve(listener, app_with(state, ready.clone()), ready, shutdown).await;
 }

@@ -120,6 +120,9 @@ pub trait NullifierStore: Send + Sync {
     /// The current state at time `now`.
     async fn state(&self, nullifier: &FieldElement, now: u64)
         -> Result<NullifierState, StoreError>;
+
+    /// One round trip to the database (readiness probes).
+    async fn ping(&self) -> Result<(), StoreError>;
 }
 
 /// Outcome of [`IssuedStore::record_issued`].
@@ -144,4 +147,7 @@ pub trait IssuedStore: Send + Sync {
 
     /// The receipt issued for `payment_id`, if any.
     async fn issued(&self, payment_id: &FieldElement) -> Result<Option<String>, StoreError>;
+
+    /// One round trip to the database (readiness probes).
+    async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -124,6 +124,15 @@ impl Store {
         }
     }
 
+    /// `SELECT 1`: one round trip to the database.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match &self.0 {
+            Backend::Sqlite(p) => drop(sqlx::query("SELECT 1").execute(p).await?),
+            Backend::Postgres(p) => drop(sqlx::query("SELECT 1").execute(p).await?),
+        }
+        Ok(())
+    }
+
     /// Closes the connections (tests use it to simulate a restart).
     pub async fn close(&self) {
         match &self.0 {
@@ -297,6 +306,10 @@ impl NullifierStore for Store {
     ) -> Result<NullifierState, StoreError> {
         to_state(self.fetch_nullifier(&nullifier.to_string()).await?, now)
     }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        Store::ping(self).await
+    }
 }
 
 #[async_trait]
@@ -326,5 +339,9 @@ impl IssuedStore for Store {
 
     async fn issued(&self, payment_id: &FieldElement) -> Result<Option<String>, StoreError> {
         self.fetch_issued(&payment_id.to_string()).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        Store::ping(self).await
     }
 }
