@@ -11,4 +11,5 @@ X402ZK_SOLANA_ELF=$(scripts/build-sbf.sh)
 export X402ZK_SOLANA_ELF X402ZK_REQUIRE_SBF=1
 export X402ZK_REQUIRE_SNARKJS=1
 export X402ZK_REQUIRE_SOLC=1
+export X402ZK_REQUIRE_PROMTOOL=1
 cargo test --workspace --locked "$@"

@@ -6,6 +6,7 @@
 mod ceremony;
 mod demo;
 mod files;
+mod loadtest;
 mod services;
 
 use anyhow::{bail, Context, Result};
@@ -95,6 +96,10 @@ enum Command {
     /// GETs a URL, paying privately on 402 from a local wallet (buying a receipt
     /// from the seller's issuer if needed).
     Fetch(services::FetchArgs),
+    /// Drives the prover service, the facilitator or the whole paid flow with
+    /// concurrent clients on loopback; prints throughput, latency percentiles
+    /// and errors by class (--stress: ramps to the breaking point).
+    Loadtest(loadtest::LoadtestArgs),
     /// Runs the whole system on loopback (chain, issuer, facilitator, seller) and
     /// a buyer that pays privately, printing what each party saw and step timings.
     Demo {
@@ -274,6 +279,13 @@ fn run(command: Command) -> Result<()> {
             init_tracing();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
             runtime.block_on(services::serve_seller(args))?;
+        }
+        Command::Loadtest(args) => {
+            if std::env::var_os("RUST_LOG").is_some() {
+                init_tracing();
+            }
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(loadtest::run(args))?;
         }
         Command::Fetch(args) => {
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;

@@ -16,6 +16,7 @@ use x402_zk_axum::{Price, RemoteFacilitator, ZkPayment, ZkPaywall};
 use x402_zk_primitives::eddsa::{PublicKey, SecretKey};
 use x402_zk_protocol::zk_receipt::IssuerInfo;
 use x402_zk_prover::ProvingKey;
+use x402_zk_service::{service_router, Limits, Readiness};
 use x402_zk_store::Store;
 use x402_zk_svm::{Address, Keypair, LiteSvmLedger, Signer};
 use x402_zk_verifier::VerifyingKey;
@@ -41,15 +42,19 @@ pub struct Running {
 }
 
 impl Running {
-    fn start(router: Router, listener: TcpListener) -> Result<Self> {
+    /// Serves `router` on `listener` (with peer addresses, for the rate limits).
+    pub fn start(router: Router, listener: TcpListener) -> Result<Self> {
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
         });
         Ok(Running {
             addr,
@@ -103,6 +108,7 @@ pub struct Stack {
     /// The issuer's signing key, for tests that forge or vary receipts.
     pub issuer_secret: SecretKey,
     dir: PathBuf,
+    limits: Limits,
 }
 
 /// Reads dev keys from `dir` (`proving.key`), or creates them there. It is a
@@ -124,22 +130,36 @@ pub fn dev_keys(dir: &Path) -> Result<(ProvingKey, VerifyingKey)> {
     Ok((pk, vk))
 }
 
-async fn facilitator_router(dir: &Path, vk: &VerifyingKey, issuer: PublicKey) -> Result<Router> {
+async fn facilitator_router(
+    dir: &Path,
+    vk: &VerifyingKey,
+    issuer: PublicKey,
+    limits: &Limits,
+) -> Result<Router> {
     let url = format!("sqlite://{}", dir.join("facilitator.db").display());
     let store = Store::open(&url).await?;
-    let state = x402_zk_facilitator::AppState::new(
+    let mut state = x402_zk_facilitator::AppState::new(
         vk.clone(),
         vec![issuer],
         vec![NETWORK.into()],
         Arc::new(store),
     );
+    state.limits = limits.clone();
     Ok(x402_zk_facilitator::app(state))
 }
 
 impl Stack {
-    /// Starts the chain and the three services on loopback; `dir` holds the
-    /// databases and `keys` the proving key (created there if missing).
+    /// Starts the chain and the three services on loopback with the default
+    /// limits; `dir` holds the databases and `keys` the proving key (created there
+    /// if missing).
     pub async fn start(dir: &Path, keys: &Path) -> Result<Stack> {
+        Self::start_with(dir, keys, &Limits::default()).await
+    }
+
+    /// [`Stack::start`] with the issuer's, facilitator's and seller's request
+    /// limits set to `limits` (the load test lifts the per-client rate, since all
+    /// its clients share one address).
+    pub async fn start_with(dir: &Path, keys: &Path, limits: &Limits) -> Result<Stack> {
         let (proving_key, verifying_key) = dev_keys(keys)?;
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
 
@@ -170,11 +190,15 @@ impl Stack {
             format!("http://{issuer_addr}"),
         );
         issuer_state.assets = vec![mint.to_string()];
+        issuer_state.limits = Limits {
+            request_timeout: x402_zk_issuer::default_limits().request_timeout,
+            ..limits.clone()
+        };
         let issuer = Running::start(x402_zk_issuer::app(issuer_state), issuer_listener)?;
 
         // Facilitator.
         let facilitator = Running::start(
-            facilitator_router(dir, &verifying_key, issuer_key).await?,
+            facilitator_router(dir, &verifying_key, issuer_key, limits).await?,
             TcpListener::bind(any).await?,
         )?;
 
@@ -269,6 +293,7 @@ impl Stack {
             )
             .layer(paywall)
             .merge(local);
+        let router = service_router("seller", router, limits, Readiness::ready());
         let seller = Running::start(router, seller_listener)?;
 
         Ok(Stack {
@@ -287,6 +312,7 @@ impl Stack {
             slow_entered,
             issuer_secret: SecretKey::from_bytes(issuer_bytes),
             dir: dir.to_path_buf(),
+            limits: limits.clone(),
         })
     }
 
@@ -296,7 +322,13 @@ impl Stack {
         let old = self.facilitator.take().context("facilitator not running")?;
         let addr = old.addr;
         old.stop().await;
-        let router = facilitator_router(&self.dir, &self.verifying_key, self.issuer_key).await?;
+        let router = facilitator_router(
+            &self.dir,
+            &self.verifying_key,
+            self.issuer_key,
+            &self.limits,
+        )
+        .await?;
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("binding {addr}"))?;

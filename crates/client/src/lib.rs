@@ -158,6 +158,21 @@ impl Buyer {
         }
     }
 
+    /// Another buyer with its own `wallet`, sharing this one's proving key,
+    /// prepared prover, HTTP client and Solana payer (many concurrent buyers in
+    /// one process, as the load test runs, without a prover each).
+    pub fn with_wallet(&self, wallet: Wallet) -> Self {
+        Buyer {
+            http: self.http.clone(),
+            wallet,
+            proving_key: self.proving_key.clone(),
+            prover: self.prover.clone(),
+            vk_hash: self.vk_hash.clone(),
+            payer: self.payer.clone(),
+            lock: tokio::sync::Mutex::new(()),
+        }
+    }
+
     /// The wallet.
     pub fn wallet(&self) -> &Wallet {
         &self.wallet

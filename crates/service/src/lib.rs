@@ -44,7 +44,7 @@ pub fn service_router(
     limits: &Limits,
     readiness: Readiness,
 ) -> Router {
-    x402_zk_telemetry::prometheus();
+    x402_zk_telemetry::register(service);
     let probes = Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/ready", get(probes::ready))

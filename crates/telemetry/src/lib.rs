@@ -87,6 +87,105 @@ pub fn prometheus() -> &'static PrometheusHandle {
     })
 }
 
+/// Describes (`# HELP`) and registers at zero the metrics `service` exports,
+/// so dashboards and alerts see every series from the first scrape (`rate()` of
+/// a counter that appears only on its first error misses that error).
+pub fn register(service: &'static str) {
+    prometheus();
+    use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
+    describe_counter!(
+        "http_requests_total",
+        "API requests answered, by service and status"
+    );
+    describe_histogram!(
+        "http_request_duration_seconds",
+        Unit::Seconds,
+        "API request latency, by service"
+    );
+    describe_gauge!(
+        "requests_in_flight",
+        "API requests being handled, by service"
+    );
+    describe_counter!(
+        "rate_limited_total",
+        "Requests answered 429 (per-client rate)"
+    );
+    describe_counter!(
+        "requests_shed_total",
+        "Requests answered 503: overloaded or timeout"
+    );
+    metrics::gauge!("requests_in_flight", "service" => service).increment(0.0);
+    metrics::counter!("rate_limited_total", "service" => service).increment(0);
+    for reason in ["overloaded", "timeout"] {
+        metrics::counter!("requests_shed_total", "service" => service, "reason" => reason)
+            .increment(0);
+    }
+    match service {
+        "prover" => {
+            describe_histogram!(
+                "proof_generation_duration_seconds",
+                Unit::Seconds,
+                "Time to compute one proof, without queueing"
+            );
+            describe_counter!("proofs_total", "Proof requests, by result");
+            describe_counter!(
+                "proof_cache_hits_total",
+                "Proof requests answered from the cache"
+            );
+            describe_counter!(
+                "proof_cache_misses_total",
+                "Proof requests not in the cache"
+            );
+            describe_gauge!("proof_cache_entries", "Proofs in the cache");
+            describe_gauge!("proofs_in_flight", "Proofs being computed");
+            describe_gauge!("proof_queue_depth", "Proof requests waiting for a worker");
+            describe_gauge!("proof_queue_capacity", "Proof requests that may wait");
+            describe_gauge!("proof_workers", "Proofs computed at once");
+            for result in ["proved", "cached", "invalid", "overloaded", "failed"] {
+                metrics::counter!("proofs_total", "result" => result).increment(0);
+            }
+            metrics::counter!("proof_cache_hits_total").increment(0);
+            metrics::counter!("proof_cache_misses_total").increment(0);
+            metrics::gauge!("proof_cache_entries").increment(0.0);
+        }
+        "facilitator" => {
+            describe_histogram!(
+                "verify_duration_seconds",
+                Unit::Seconds,
+                "Time of one Groth16 verification"
+            );
+            describe_counter!("verifications_total", "/verify answers, by result");
+            describe_counter!("settlements_total", "/settle answers, by result");
+            describe_counter!("nullifiers_spent_total", "Nullifiers spent");
+            describe_counter!("store_errors_total", "Store failures, by operation");
+            metrics::counter!("verifications_total", "result" => "valid").increment(0);
+            metrics::counter!("settlements_total", "result" => "settled").increment(0);
+            metrics::counter!("nullifiers_spent_total").increment(0);
+            for op in ["reserve", "spend", "ping"] {
+                metrics::counter!("store_errors_total", "op" => op).increment(0);
+            }
+        }
+        "issuer" => {
+            describe_counter!("receipts_issued_total", "Receipts issued");
+            describe_counter!(
+                "receipt_refusals_total",
+                "Receipt requests refused, by code"
+            );
+            describe_histogram!(
+                "ledger_settle_duration_seconds",
+                Unit::Seconds,
+                "Time to send and confirm one payment"
+            );
+            describe_counter!("store_errors_total", "Store failures, by operation");
+            metrics::counter!("receipts_issued_total").increment(0);
+            for op in ["record", "lookup", "ping"] {
+                metrics::counter!("store_errors_total", "op" => op).increment(0);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// `GET /metrics`.
 pub async fn render() -> impl axum::response::IntoResponse {
     (
