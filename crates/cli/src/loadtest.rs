@@ -70,6 +70,10 @@ pub struct LoadtestArgs {
     /// Send the same proof request every time (cache hits after the first).
     #[arg(long)]
     repeat: bool,
+    /// Ignore Retry-After: clients send their next request at once after a 429
+    /// or 503 (a hostile or broken client) instead of waiting as told.
+    #[arg(long)]
+    no_backoff: bool,
     /// Ramp the clients (doubling from --concurrency) until p99 or the error rate
     /// crosses its limit, then run one level beyond.
     #[arg(long)]
@@ -105,10 +109,12 @@ pub struct LoadtestArgs {
     keys: PathBuf,
 }
 
-/// One answer: how long it took and its class (`ok`, `503 overloaded`, …).
+/// One answer: how long it took, its class (`ok`, `503 overloaded`, …) and the
+/// `Retry-After` of a 429 or 503.
 struct Outcome {
     latency: Duration,
     class: String,
+    retry_after: Option<Duration>,
 }
 
 type Call = Arc<dyn Fn(u64, usize) -> BoxFuture<'static, Outcome> + Send + Sync>;
@@ -187,6 +193,7 @@ async fn level(
     clients: usize,
     requests: Option<u64>,
     duration: Option<Duration>,
+    backoff: bool,
 ) -> Report {
     let next = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
@@ -204,7 +211,18 @@ async fn level(
                 if requests.is_some_and(|n| i >= n) {
                     break;
                 }
-                mine.push(call(i, client).await);
+                let outcome = call(i, client).await;
+                let wait = outcome.retry_after.filter(|_| backoff);
+                mine.push(outcome);
+                if let Some(wait) = wait {
+                    let wait = wait.min(Duration::from_secs(10));
+                    match deadline {
+                        Some(d) => {
+                            tokio::time::sleep_until((Instant::now() + wait).min(d).into()).await
+                        }
+                        None => tokio::time::sleep(wait).await,
+                    }
+                }
             }
             mine
         }));
@@ -234,12 +252,19 @@ async fn classify(
     ok: impl Fn(&serde_json::Value) -> bool,
 ) -> Outcome {
     let t = Instant::now();
+    let mut retry_after = None;
     let class = match request.send().await {
         Err(e) if e.is_timeout() => "client timeout".to_string(),
         Err(e) if e.is_connect() => "connection refused".to_string(),
         Err(_) => "transport error".to_string(),
         Ok(r) => {
             let status = r.status();
+            retry_after = r
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+                .map(Duration::from_secs);
             let body: serde_json::Value = r.json().await.unwrap_or_default();
             if status.is_success() && ok(&body) {
                 "ok".into()
@@ -255,6 +280,7 @@ async fn classify(
     Outcome {
         latency: t.elapsed(),
         class,
+        retry_after,
     }
 }
 
@@ -292,7 +318,11 @@ fn proof_requests(repeat: bool) -> impl Fn(u64) -> String {
     }
     .sign(&issuer);
     let run: u64 = rand::random();
-    move |i| {
+    // A sequence of its own: request numbers restart at every stress level, and
+    // a repeated challenge would be a cache hit.
+    let sequence = AtomicU64::new(0);
+    move |_| {
+        let i = sequence.fetch_add(1, Ordering::Relaxed);
         let req = ProofRequest {
             receipt,
             payer_secret: secret.clone(),
@@ -463,6 +493,7 @@ async fn setup(args: &LoadtestArgs) -> Result<Setup> {
                     Outcome {
                         latency: t.elapsed(),
                         class,
+                        retry_after: None,
                     }
                 })
             });
@@ -550,7 +581,7 @@ async fn facilitator_bodies(stack: &Stack, distinct: usize) -> Result<Vec<String
         .collect())
 }
 
-fn print_report(r: &Report) {
+fn print_report(r: &Report, in_process: bool) {
     println!(
         "  answered   {} in {:.1} s: {:.1}/s; ok {} ({:.1}/s)",
         r.answers(),
@@ -568,7 +599,12 @@ fn print_report(r: &Report) {
     );
     println!("  errors     {}", r.errors());
     if let Some(rss) = r.peak_rss_mib {
-        println!("  memory     peak RSS {rss:.0} MiB (this process: load clients and in-process services)");
+        let what = if in_process {
+            "load clients and in-process services"
+        } else {
+            "load clients only"
+        };
+        println!("  memory     peak RSS {rss:.0} MiB (this process: {what})");
     }
 }
 
@@ -629,9 +665,10 @@ pub async fn run(args: LoadtestArgs) -> Result<()> {
             args.concurrency,
             requests,
             args.duration.map(Duration::from_secs),
+            !args.no_backoff,
         )
         .await;
-        print_report(&report);
+        print_report(&report, args.url.is_none());
         return Ok(());
     }
 
@@ -657,10 +694,17 @@ pub async fn run(args: LoadtestArgs) -> Result<()> {
             started.elapsed().as_secs() <= MAX_SECONDS,
             "stress ramp stopped at the {MAX_SECONDS} s cap"
         );
-        let r = level(&setup.call, clients, Some(MAX_REQUESTS), Some(step)).await;
+        let r = level(
+            &setup.call,
+            clients,
+            Some(MAX_REQUESTS),
+            Some(step),
+            !args.no_backoff,
+        )
+        .await;
         stress_row(&r);
         if let Some((at, why)) = &broke {
-            println!("breaking point: {at} clients ({why}); beyond it, {clients} clients: {} answers/s, {:.1}% errors ({}), p99 {:.1} ms",
+            println!("breaking point: {at} clients ({why}); beyond it, {clients} clients: {:.1} answers/s, {:.1}% errors ({}), p99 {:.1} ms",
                 r.per_second(r.answers()), r.error_rate() * 100.0, r.errors(), r.percentile_ms(0.99));
             return Ok(());
         }
