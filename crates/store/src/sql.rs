@@ -127,8 +127,12 @@ impl Store {
     /// `SELECT 1`: one round trip to the database.
     pub async fn ping(&self) -> Result<(), StoreError> {
         match &self.0 {
-            Backend::Sqlite(p) => drop(sqlx::query("SELECT 1").execute(p).await?),
-            Backend::Postgres(p) => drop(sqlx::query("SELECT 1").execute(p).await?),
+            Backend::Sqlite(p) => {
+                sqlx::query("SELECT 1").execute(p).await?;
+            }
+            Backend::Postgres(p) => {
+                sqlx::query("SELECT 1").execute(p).await?;
+            }
         }
         Ok(())
     }
