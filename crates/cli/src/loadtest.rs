@@ -288,6 +288,8 @@ fn http() -> Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .timeout(Duration::from_secs(120))
         .pool_max_idle_per_host(MAX_CLIENTS)
+        // A loopback URL must not redirect the load elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
         .build()?)
 }
 
@@ -639,7 +641,7 @@ pub async fn run(args: LoadtestArgs) -> Result<()> {
     if !args.stress {
         let requests = match (args.requests, args.duration) {
             (None, None) => Some(200),
-            (n, _) => n,
+            (n, _) => n.or(Some(MAX_REQUESTS)),
         };
         ensure!(
             requests.unwrap_or(0) <= MAX_REQUESTS,

@@ -91,6 +91,9 @@ pub enum ServeError {
     /// The store.
     #[error("{0}")]
     Store(#[from] x402_zk_store::StoreError),
+    /// Settings that contradict each other.
+    #[error("{0}")]
+    Config(String),
 }
 
 /// Reads a Solana keypair file (JSON array of 64 bytes).
@@ -137,6 +140,15 @@ impl Config {
         );
         state.assets = self.assets.clone();
         state.limits = self.limits.limits(crate::default_limits());
+        // A request cut off mid-settlement leaves a paid payment without its
+        // receipt until the buyer retries: the timeout must outlast a confirmation.
+        if state.limits.request_timeout <= Duration::from_secs(self.confirm_timeout_seconds + 5) {
+            return Err(ServeError::Config(format!(
+                "--request-timeout-seconds ({}) must exceed --confirm-timeout-seconds ({}) by more than 5 s",
+                state.limits.request_timeout.as_secs(),
+                self.confirm_timeout_seconds
+            )));
+        }
         Ok(state)
     }
 }

@@ -82,6 +82,8 @@ impl ProverState {
     }
 
     fn new(options: PoolOptions) -> Self {
+        // The recorder must exist before the pool sets its gauges.
+        x402_zk_telemetry::register("prover");
         let cache = moka::sync::Cache::builder()
             .max_capacity(options.cache_entries)
             .time_to_live(options.cache_ttl)

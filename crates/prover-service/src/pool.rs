@@ -58,14 +58,16 @@ impl Pool {
         let workers = o.workers.max(1);
         metrics::gauge!("proof_workers").set(workers as f64);
         metrics::gauge!("proof_queue_capacity").set(o.queue as f64);
-        Pool {
+        let pool = Pool {
             workers: Arc::new(Semaphore::new(workers)),
             worker_count: workers,
             capacity: workers + o.queue,
             admitted: AtomicUsize::new(0),
             running: AtomicUsize::new(0),
             average_micros: AtomicU64::new(100_000),
-        }
+        };
+        pool.publish();
+        pool
     }
 
     /// A place, or `None` when `workers + queue` requests are already in.

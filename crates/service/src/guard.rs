@@ -72,26 +72,54 @@ pub fn error_response(
 }
 
 /// The client a request is counted against: the peer address, or the last
-/// `X-Forwarded-For` hop (the one our proxy appended) when trusted.
+/// `X-Forwarded-For` hop (the one our proxy appended) when trusted; never an
+/// earlier hop, which the client wrote itself. IPv6 clients are keyed by their
+/// /64, the block one host usually holds.
 fn client(req: &Request, trust_forwarded_for: bool) -> IpAddr {
-    if trust_forwarded_for {
-        let forwarded = req
-            .headers()
+    let peer = || {
+        req.extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            // Served without connection info (in-process tests): one shared bucket.
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+    };
+    let ip = if trust_forwarded_for {
+        req.headers()
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|ip| ip.trim().parse::<IpAddr>().ok())
-            .next_back();
-        if let Some(ip) = forwarded {
-            return ip;
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|hop| hop.trim().parse::<IpAddr>().ok())
+            .unwrap_or_else(peer)
+    } else {
+        peer()
+    };
+    match ip {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
         }
+        v4 => v4,
     }
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        // Served without connection info (in-process tests): one shared bucket.
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// `requests_in_flight` for as long as it lives: decremented on drop, also
+/// when the client disconnects and the request's future is dropped.
+struct InFlight(metrics::Gauge);
+
+impl InFlight {
+    fn new(service: &'static str) -> Self {
+        let gauge = metrics::gauge!("requests_in_flight", "service" => service);
+        gauge.increment(1.0);
+        InFlight(gauge)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.decrement(1.0);
+    }
 }
 
 async fn guarded(State(g): State<Arc<Guard>>, req: Request, next: Next) -> Response {
@@ -147,10 +175,8 @@ async fn admit(g: &Guard, req: Request, next: Next) -> Response {
             None,
         );
     }
-    let gauge = metrics::gauge!("requests_in_flight", "service" => service);
-    gauge.increment(1.0);
+    let _in_flight = InFlight::new(service);
     let result = tokio::time::timeout(g.limits.request_timeout, next.run(req)).await;
-    gauge.decrement(1.0);
     match result {
         Ok(response) => response,
         Err(_) => {
