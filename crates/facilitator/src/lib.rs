@@ -29,7 +29,7 @@ use axum::{
 };
 use std::sync::Arc;
 use x402_zk_primitives::eddsa::PublicKey;
-use x402_zk_service::{service_router, Limits, Readiness};
+use x402_zk_service::{service_router, store_ping, Limits, Readiness};
 use x402_zk_store::NullifierStore;
 use x402_zk_verifier::{Verifier, VerifyingKey};
 
@@ -86,14 +86,9 @@ impl AppState {
 /// Ready while the nullifier store answers.
 pub fn readiness(state: &AppState) -> Readiness {
     let store = state.store.clone();
-    Readiness::ready().with_check(Arc::new(move || {
+    Readiness::ready().with_check(store_ping("nullifier store", move || {
         let store = store.clone();
-        Box::pin(async move {
-            store.ping().await.map_err(|e| {
-                metrics::counter!("store_errors_total", "op" => "ping").increment(1);
-                format!("nullifier store: {e}")
-            })
-        })
+        async move { store.ping().await }
     }))
 }
 

@@ -31,7 +31,7 @@ use axum::{
 use std::sync::Arc;
 use x402_zk_primitives::eddsa::SecretKey;
 use x402_zk_protocol::issuance::RECEIPTS_PATH;
-use x402_zk_service::{service_router, Limits, Readiness};
+use x402_zk_service::{service_router, store_ping, Limits, Readiness};
 use x402_zk_store::IssuedStore;
 use x402_zk_svm::{Keypair, Ledger};
 
@@ -103,14 +103,9 @@ impl IssuerState {
 /// Ready while the issued-receipt store answers.
 pub fn readiness(state: &IssuerState) -> Readiness {
     let store = state.store.clone();
-    Readiness::ready().with_check(Arc::new(move || {
+    Readiness::ready().with_check(store_ping("issued-receipt store", move || {
         let store = store.clone();
-        Box::pin(async move {
-            store.ping().await.map_err(|e| {
-                metrics::counter!("store_errors_total", "op" => "ping").increment(1);
-                format!("issued-receipt store: {e}")
-            })
-        })
+        async move { store.ping().await }
     }))
 }
 

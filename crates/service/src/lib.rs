@@ -31,7 +31,7 @@ mod serve;
 
 pub use guard::error_response;
 pub use limits::{LimitArgs, Limits, RateLimit};
-pub use probes::{Readiness, ReadyCheck};
+pub use probes::{store_ping, Readiness, ReadyCheck};
 pub use serve::{serve, shutdown_signal};
 
 use axum::{routing::get, Router};

@@ -17,6 +17,25 @@ use std::{
 /// A dependency check run by `/ready` (a store ping, say): `Err` says what is down.
 pub type ReadyCheck = Arc<dyn Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
 
+/// A check that pings a store: a failure counts in `store_errors_total{op="ping"}`
+/// and reads "`what`: error".
+pub fn store_ping<F, Fut, E>(what: &'static str, ping: F) -> ReadyCheck
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), E>> + Send + 'static,
+    E: std::fmt::Display,
+{
+    Arc::new(move || {
+        let pinged = ping();
+        Box::pin(async move {
+            pinged.await.map_err(|e| {
+                metrics::counter!("store_errors_total", "op" => "ping").increment(1);
+                format!("{what}: {e}")
+            })
+        })
+    })
+}
+
 /// Longest a readiness check may take before the service counts as not ready.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 

@@ -40,6 +40,25 @@ fn api() -> Router {
         )
 }
 
+/// A `/held` route that signals `entered` and answers `body` once `gate` opens.
+fn held(body: &'static str) -> (Router, Arc<Semaphore>, Arc<Notify>) {
+    let gate = Arc::new(Semaphore::new(0));
+    let entered = Arc::new(Notify::new());
+    let (g, e) = (gate.clone(), entered.clone());
+    let api = Router::new().route(
+        "/held",
+        get(move || {
+            let (gate, entered) = (g.clone(), e.clone());
+            async move {
+                entered.notify_one();
+                let _ = gate.acquire().await;
+                body
+            }
+        }),
+    );
+    (api, gate, entered)
+}
+
 fn limits(rate: Option<(u32, u32)>) -> Limits {
     Limits {
         rate_limit: rate.map(|(per_second, burst)| RateLimit {
@@ -103,22 +122,7 @@ async fn forwarded_for_picks_the_bucket_only_when_trusted() {
 
 #[tokio::test]
 async fn requests_beyond_the_in_flight_cap_are_shed_with_503() {
-    let gate = Arc::new(Semaphore::new(0));
-    let entered = Arc::new(Notify::new());
-    let api = {
-        let (gate, entered) = (gate.clone(), entered.clone());
-        Router::new().route(
-            "/held",
-            get(move || {
-                let (gate, entered) = (gate.clone(), entered.clone());
-                async move {
-                    entered.notify_one();
-                    let _ = gate.acquire().await;
-                    "released"
-                }
-            }),
-        )
-    };
+    let (api, gate, entered) = held("released");
     let capped = Limits {
         max_in_flight: 1,
         ..limits(None)
@@ -197,22 +201,7 @@ async fn readiness_reports_starting_failed_checks_and_draining() {
 
 #[tokio::test]
 async fn shutdown_lets_requests_in_flight_finish() {
-    let gate = Arc::new(Semaphore::new(0));
-    let entered = Arc::new(Notify::new());
-    let api = {
-        let (gate, entered) = (gate.clone(), entered.clone());
-        Router::new().route(
-            "/held",
-            get(move || {
-                let (gate, entered) = (gate.clone(), entered.clone());
-                async move {
-                    entered.notify_one();
-                    let _ = gate.acquire().await;
-                    "finished"
-                }
-            }),
-        )
-    };
+    let (api, gate, entered) = held("finished");
     let readiness = Readiness::ready();
     let app = service_router("t-shutdown", api, &limits(None), readiness.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
