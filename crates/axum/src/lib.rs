@@ -20,6 +20,7 @@
 //!     issuers: vec![x402_zk_protocol::zk_receipt::IssuerInfo {
 //!         key: issuer_key,
 //!         url: Some("http://127.0.0.1:4021".into()),
+//!         pool: None,                                 // or the issuer's pool wallet
 //!     }],
 //!     vk_hash,                                        // VerifyingKey::hash_hex()
 //!     description: None,

@@ -427,7 +427,13 @@ async fn setup(args: &LoadtestArgs) -> Result<Setup> {
                 args.url.is_none(),
                 "--url is for the prover target; the facilitator target starts its own"
             );
-            let stack = Stack::start_with(dir.path(), &args.keys, &service_limits(args)).await?;
+            let stack = Stack::start_with(
+                dir.path(),
+                &args.keys,
+                &service_limits(args),
+                x402_zk_issuer::SettlementMode::Direct,
+            )
+            .await?;
             let facilitator = stack
                 .facilitator
                 .as_ref()
@@ -465,7 +471,13 @@ async fn setup(args: &LoadtestArgs) -> Result<Setup> {
                 args.url.is_none(),
                 "--url is for the prover target; the paid-route target starts its own"
             );
-            let stack = Stack::start_with(dir.path(), &args.keys, &service_limits(args)).await?;
+            let stack = Stack::start_with(
+                dir.path(),
+                &args.keys,
+                &service_limits(args),
+                x402_zk_issuer::SettlementMode::Direct,
+            )
+            .await?;
             let first = Buyer::new(
                 Wallet::open(dir.path().join("wallet-0"))?,
                 stack.proving_key.clone(),

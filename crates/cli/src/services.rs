@@ -36,6 +36,9 @@ pub struct DevChain {
     mint: String,
     decimals: u8,
     pay_to: String,
+    /// The issuer's pool wallet when it settles pooled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pool: Option<String>,
 }
 
 fn write_keypair(path: &std::path::Path, k: &Keypair) -> Result<()> {
@@ -47,19 +50,25 @@ fn write_keypair(path: &std::path::Path, k: &Keypair) -> Result<()> {
     )
 }
 
+/// The keypair in `path`, created there (0600) if the file does not exist.
+fn read_or_create_keypair(path: &std::path::Path, what: &str) -> Result<Keypair> {
+    match x402_zk_issuer::read_keypair(path) {
+        Ok(k) => Ok(k),
+        Err(_) if !path.exists() => {
+            let k = Keypair::new();
+            write_keypair(path, &k)?;
+            Ok(k)
+        }
+        Err(e) => bail!("{what} {}: {e}", path.display()),
+    }
+}
+
 /// Sets up the embedded chain: a fee payer (written to `--fee-payer` if missing),
-/// a mint, a funded buyer and a seller recipient.
+/// a mint, a funded buyer, a seller recipient, and with `--settlement pooled` the
+/// pool's token account (its key written to `--pool-key` if missing).
 fn dev_chain(args: &IssuerArgs) -> Result<(Arc<dyn Ledger>, String)> {
     let ledger = LiteSvmLedger::new();
-    let fee_payer = match x402_zk_issuer::read_keypair(&args.config.fee_payer) {
-        Ok(k) => k,
-        Err(_) if !args.config.fee_payer.exists() => {
-            let k = Keypair::new();
-            write_keypair(&args.config.fee_payer, &k)?;
-            k
-        }
-        Err(e) => bail!("fee payer {}: {e}", args.config.fee_payer.display()),
-    };
+    let fee_payer = read_or_create_keypair(&args.config.fee_payer, "fee payer")?;
     ledger.airdrop(&fee_payer.pubkey(), 100_000_000_000)?;
     let authority = ledger.funded_keypair(1_000_000_000)?;
     let mint = ledger.create_mint(&authority, 6)?;
@@ -67,6 +76,14 @@ fn dev_chain(args: &IssuerArgs) -> Result<(Arc<dyn Ledger>, String)> {
     ledger.mint_to(&authority, &mint, &buyer.pubkey(), 100_000_000)?;
     let pay_to = Keypair::new().pubkey();
     ledger.create_token_account(&authority, &mint, &pay_to)?;
+    let pool = match (args.config.settlement, &args.config.pool_key) {
+        (x402_zk_issuer::SettlementMode::Pooled, Some(path)) => {
+            let pool = read_or_create_keypair(path, "pool key")?.pubkey();
+            ledger.create_token_account(&authority, &mint, &pool)?;
+            Some(pool.to_string())
+        }
+        _ => None,
+    };
     std::fs::create_dir_all(&args.dev_chain)?;
     write_keypair(&args.dev_chain.join("buyer.keypair"), &buyer)?;
     let chain = DevChain {
@@ -74,6 +91,7 @@ fn dev_chain(args: &IssuerArgs) -> Result<(Arc<dyn Ledger>, String)> {
         mint: mint.to_string(),
         decimals: 6,
         pay_to: pay_to.to_string(),
+        pool,
     };
     let path = args.dev_chain.join("chain.json");
     write_file(
@@ -98,16 +116,17 @@ pub async fn serve_issuer(args: IssuerArgs) -> Result<()> {
         }
         LedgerKind::Rpc => (None, None),
     };
-    let mut state = args.config.state(ledger).await?;
+    let mut issuer = args.config.issuer(ledger).await?;
     if let Some(mint) = dev_mint {
         // The embedded chain's own mint is the one sold.
-        state.assets = vec![mint];
+        issuer.state.assets = vec![mint];
     }
+    let state = &issuer.state;
     let listener = tokio::net::TcpListener::bind(args.config.bind)
         .await
         .with_context(|| format!("listening on {}", args.config.bind))?;
     tracing::info!(addr = %args.config.bind, network = %state.network, fee_payer = %state.fee_payer.pubkey(), "issuer listening");
-    x402_zk_issuer::serve_on(listener, state, shutdown_signal()).await;
+    x402_zk_issuer::serve_on(listener, issuer, shutdown_signal()).await;
     Ok(())
 }
 
@@ -140,6 +159,11 @@ pub struct SellerArgs {
         default_value = "http://127.0.0.1:4021"
     )]
     issuer_url: String,
+    /// The issuer's pool wallet, if it settles pooled (`GET /v1/issuer` shows
+    /// it): buyers then pay the pool, and the issuer pays this seller in
+    /// aggregate. Defaults to the chain description's.
+    #[arg(long, env = "X402ZK_ISSUER_POOL")]
+    issuer_pool: Option<String>,
     /// Chain description written by `serve issuer --ledger litesvm` (network, mint,
     /// recipient); or give `--network`, `--asset` and `--pay-to`.
     #[arg(long, env = "X402ZK_DEV_CHAIN", conflicts_with_all = ["asset", "pay_to"])]
@@ -178,10 +202,10 @@ pub async fn serve_seller(args: SellerArgs) -> Result<()> {
     )
     .with_context(|| format!("verifying key {}", args.vk.display()))?;
     let issuer: PublicKey = crate::files::read_json(&args.issuer_key, "issuer public key")?;
-    let (network, asset, pay_to) = match &args.chain {
+    let (network, asset, pay_to, pool) = match &args.chain {
         Some(path) => {
             let c: DevChain = crate::files::read_json(path, "chain description")?;
-            (c.network, c.mint, c.pay_to)
+            (c.network, c.mint, c.pay_to, c.pool)
         }
         None => (
             args.network.clone(),
@@ -191,6 +215,7 @@ pub async fn serve_seller(args: SellerArgs) -> Result<()> {
             args.pay_to
                 .clone()
                 .context("--pay-to (or --chain) is required")?,
+            None,
         ),
     };
     let price = Price {
@@ -202,6 +227,7 @@ pub async fn serve_seller(args: SellerArgs) -> Result<()> {
         issuers: vec![IssuerInfo {
             key: issuer,
             url: Some(args.issuer_url.clone()),
+            pool: args.issuer_pool.clone().or(pool),
         }],
         vk_hash: vk.hash_hex(),
         description: Some(format!("paid route {}", args.route)),

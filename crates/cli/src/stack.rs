@@ -1,5 +1,6 @@
 //! The whole system on loopback in one process: an embedded Solana chain
-//! (LiteSVM, a USDC-like mint, a funded buyer), the issuer, the facilitator
+//! (LiteSVM, a USDC-like mint, a funded buyer), the issuer (settling direct or
+//! pooled, with its payout job), the facilitator
 //! (SQLite) and a seller with paid routes behind [`ZkPaywall`] (`/weather` and
 //! `/slow` through the facilitator's HTTP API, `/local` verified in-process and settled before its handler), each on its own
 //! port and its own task. `x402-zk demo` and the integration tests run it.
@@ -18,6 +19,7 @@ use x402_zk_protocol::zk_receipt::IssuerInfo;
 use x402_zk_prover::ProvingKey;
 use x402_zk_service::{service_router, Limits, Readiness};
 use x402_zk_store::Store;
+use x402_zk_issuer::{PayoutJob, PayoutPolicy, Settlement, SettlementMode};
 use x402_zk_svm::{Address, Keypair, LiteSvmLedger, Signer};
 use x402_zk_verifier::VerifyingKey;
 
@@ -87,6 +89,12 @@ pub struct Stack {
     pub buyer: Keypair,
     /// The seller's recipient.
     pub seller_pay_to: Address,
+    /// The issuer's pool wallet (pooled settlement).
+    pub pool: Option<Address>,
+    /// The issuer's payout job (pooled settlement; run it with `run_once`).
+    pub payouts: Option<PayoutJob>,
+    /// The issuer's store (issued receipts, debts, payouts).
+    pub issuer_store: Arc<Store>,
     /// The issuer's receipt key.
     pub issuer_key: PublicKey,
     /// The key pair of the statement.
@@ -150,16 +158,22 @@ async fn facilitator_router(
 
 impl Stack {
     /// Starts the chain and the three services on loopback with the default
-    /// limits; `dir` holds the databases and `keys` the proving key (created there
-    /// if missing).
+    /// limits and direct settlement; `dir` holds the databases and `keys` the
+    /// proving key (created there if missing).
     pub async fn start(dir: &Path, keys: &Path) -> Result<Stack> {
-        Self::start_with(dir, keys, &Limits::default()).await
+        Self::start_with(dir, keys, &Limits::default(), SettlementMode::Direct).await
     }
 
     /// [`Stack::start`] with the issuer's, facilitator's and seller's request
     /// limits set to `limits` (the load test lifts the per-client rate, since all
-    /// its clients share one address).
-    pub async fn start_with(dir: &Path, keys: &Path, limits: &Limits) -> Result<Stack> {
+    /// its clients share one address) and the issuer settling as `settlement`
+    /// says (pooled: the seller names the pool, and [`Stack::payouts`] pays it).
+    pub async fn start_with(
+        dir: &Path,
+        keys: &Path,
+        limits: &Limits,
+        settlement: SettlementMode,
+    ) -> Result<Stack> {
         let (proving_key, verifying_key) = dev_keys(keys)?;
         let any = SocketAddr::from(([127, 0, 0, 1], 0));
 
@@ -172,6 +186,11 @@ impl Stack {
         ledger.mint_to(&mint_authority, &mint, &buyer.pubkey(), BUYER_FUNDS)?;
         let seller_pay_to = Keypair::new().pubkey();
         ledger.create_token_account(&mint_authority, &mint, &seller_pay_to)?;
+        // The pool's token account receives pooled payments.
+        let pool = (settlement == SettlementMode::Pooled).then(Keypair::new);
+        if let Some(pool) = &pool {
+            ledger.create_token_account(&mint_authority, &mint, &pool.pubkey())?;
+        }
 
         // Issuer.
         let issuer_bytes: [u8; 32] = rand::random();
@@ -179,17 +198,34 @@ impl Stack {
         let issuer_key = issuer_secret.public_key();
         let issuer_listener = TcpListener::bind(any).await?;
         let issuer_addr = issuer_listener.local_addr()?;
-        let issuer_store =
-            Store::open(&format!("sqlite://{}", dir.join("issuer.db").display())).await?;
+        let issuer_store = Arc::new(
+            Store::open(&format!("sqlite://{}", dir.join("issuer.db").display())).await?,
+        );
         let mut issuer_state = x402_zk_issuer::IssuerState::new(
             issuer_secret,
             fee_payer,
             ledger.clone(),
             NETWORK,
-            Arc::new(issuer_store),
+            issuer_store.clone(),
             format!("http://{issuer_addr}"),
         );
         issuer_state.assets = vec![mint.to_string()];
+        let payouts = pool.map(|pool| {
+            issuer_state.settlement = Settlement::Pooled {
+                pool: pool.pubkey(),
+            };
+            PayoutJob::new(
+                issuer_store.clone(),
+                ledger.clone(),
+                issuer_state.fee_payer.clone(),
+                Arc::new(pool),
+                PayoutPolicy::everything(),
+            )
+        });
+        let pool = match issuer_state.settlement {
+            Settlement::Pooled { pool } => Some(pool),
+            Settlement::Direct => None,
+        };
         issuer_state.limits = Limits {
             request_timeout: x402_zk_issuer::default_limits().request_timeout,
             ..limits.clone()
@@ -214,6 +250,7 @@ impl Stack {
             issuers: vec![IssuerInfo {
                 key: issuer_key,
                 url: Some(issuer.url()),
+                pool: pool.map(|p| p.to_string()),
             }],
             vk_hash: verifying_key.hash_hex(),
             description: Some("a private weather report".into()),
@@ -301,6 +338,9 @@ impl Stack {
             mint,
             buyer,
             seller_pay_to,
+            pool,
+            payouts,
+            issuer_store,
             issuer_key,
             proving_key,
             verifying_key,

@@ -369,11 +369,20 @@ impl Buyer {
             .iter()
             .find(|a| a.scheme == x402_zk_svm::exact::SCHEME && a.network == r.network)
             .ok_or_else(|| ClientError::CannotBuy("the issuer offers no exact payment".into()))?;
-        // Pay exactly the seller's price to the seller's payTo, nothing else.
-        if exact.amount != r.amount || exact.pay_to != r.pay_to || exact.asset != r.asset {
+        // Pay exactly the seller's price, to the seller's payTo or to the pool the
+        // seller names for this issuer, nothing else.
+        let pooled = issuer.pool.as_deref() == Some(exact.pay_to.as_str());
+        if exact.amount != r.amount || exact.asset != r.asset {
             return Err(ClientError::CannotBuy(
-                "the issuer's exact requirement differs from the seller's terms".into(),
+                "the issuer's exact requirement differs from the seller's price or asset".into(),
             ));
+        }
+        if exact.pay_to != r.pay_to && !pooled {
+            return Err(ClientError::CannotBuy(format!(
+                "the issuer asks for payment to {}, which is neither the seller's payTo nor a \
+                 pool the seller names for this issuer (extra.issuers[].pool)",
+                exact.pay_to
+            )));
         }
         let payload =
             build_payment(payer, exact).map_err(|e| ClientError::CannotBuy(e.to_string()))?;

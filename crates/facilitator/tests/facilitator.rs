@@ -42,6 +42,7 @@ fn requirement(challenge: &str) -> PaymentRequirements {
         issuers: vec![IssuerInfo {
             key: issuer().public_key(),
             url: None,
+            pool: None,
         }],
         challenge: challenge.into(),
     };

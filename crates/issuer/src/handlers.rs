@@ -6,7 +6,7 @@
 //! unavailable and 504 when the ledger did not confirm in time (both: retry the
 //! same request, it is safe). Error bodies are `{"error": code, "message": …}`.
 
-use crate::IssuerState;
+use crate::{IssuerState, Settlement};
 use axum::{
     extract::{rejection::JsonRejection, State},
     http::{HeaderMap, HeaderValue, StatusCode},
@@ -160,7 +160,19 @@ async fn quote(
         return Err(bad("amount must be positive".into()));
     }
     let mint = parse_address("asset", &seller.asset).map_err(|r| bad(r.message))?;
-    let pay_to = parse_address("payTo", &seller.pay_to).map_err(|r| bad(r.message))?;
+    let seller_pay_to = parse_address("payTo", &seller.pay_to).map_err(|r| bad(r.message))?;
+    let pay_to = match s.settlement {
+        Settlement::Direct => seller_pay_to,
+        Settlement::Pooled { pool } => {
+            if amount > x402_zk_store::payouts::MAX_AMOUNT {
+                return Err(bad(format!(
+                    "a pooled issuer sells receipts of at most {} units",
+                    x402_zk_store::payouts::MAX_AMOUNT
+                )));
+            }
+            pool
+        }
+    };
     let decimals = s
         .ledger
         .mint_decimals(&mint)
@@ -323,9 +335,20 @@ async fn receipts_inner(
     metrics::histogram!("ledger_settle_duration_seconds").record(started.elapsed().as_secs_f64());
     tracing::info!(%transaction, "payment settled");
 
+    // The receipt binds the seller's destination in both modes; in pooled mode
+    // the money went to the pool, and the seller is owed it.
+    let seller = &request.requirement;
+    let debt = match s.settlement {
+        Settlement::Direct => None,
+        Settlement::Pooled { .. } => Some(x402_zk_store::Debt {
+            asset: seller.asset.clone(),
+            pay_to: seller.pay_to.clone(),
+            amount,
+        }),
+    };
     let body = ReceiptBody {
         amount,
-        dest: h2f::dest(&s.network, &exact.asset, &exact.pay_to),
+        dest: h2f::dest(&s.network, &seller.asset, &seller.pay_to),
         paid_at: (s.clock)(),
         payment_id,
         payer_commitment: commitment,
@@ -334,7 +357,7 @@ async fn receipts_inner(
     let json = serde_json::to_string(&receipt).expect("a receipt serializes");
     match s
         .store
-        .record_issued(&payment_id, &json, (s.clock)())
+        .record_issued(&payment_id, &json, debt.as_ref(), (s.clock)())
         .await
         .map_err(store_failure("record"))?
     {
@@ -415,5 +438,9 @@ pub async fn describe(State(s): State<IssuerState>) -> Json<IssuerDescription> {
         key: s.key.public_key(),
         network: s.network.clone(),
         fee_payer: s.fee_payer.pubkey().to_string(),
+        pool: match s.settlement {
+            Settlement::Direct => None,
+            Settlement::Pooled { pool } => Some(pool.to_string()),
+        },
     })
 }

@@ -11,6 +11,13 @@
 //! timeout or a crash anywhere in the sequence) returns the same receipt; the same
 //! payment with another commitment is refused with `duplicate_settlement`.
 //!
+//! **Settlement.** In [`Settlement::Direct`] mode the `exact` payment goes to the
+//! seller's `payTo`, so the chain shows which wallet paid which seller. In
+//! [`Settlement::Pooled`] mode it goes to the issuer's pool (the receipt still
+//! binds the seller's destination), each receipt records what it owes its seller
+//! in the same transaction, and a [`PayoutJob`] pays sellers in aggregate, pool →
+//! seller: the chain shows buyer → pool and pool → seller, never buyer → seller.
+//!
 //! ```no_run
 //! # async fn run(state: x402_zk_issuer::IssuerState) {
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:4021").await.unwrap();
@@ -20,9 +27,13 @@
 #![deny(missing_docs)]
 
 mod handlers;
+mod payouts;
 mod serve;
 
-pub use serve::{read_keypair, serve_on, Config, LedgerKind, ServeError};
+pub use payouts::{PayoutError, PayoutJob, PayoutPolicy, PayoutRun};
+pub use serve::{
+    read_keypair, serve_on, Config, Issuer, LedgerKind, PayoutArgs, ServeError, SettlementMode,
+};
 
 use axum::{
     routing::{get, post},
@@ -33,7 +44,20 @@ use x402_zk_primitives::eddsa::SecretKey;
 use x402_zk_protocol::issuance::RECEIPTS_PATH;
 use x402_zk_service::{service_router, store_ping, Limits, Readiness};
 use x402_zk_store::IssuedStore;
-use x402_zk_svm::{Keypair, Ledger};
+use x402_zk_svm::{Address, Keypair, Ledger};
+
+/// Where buyers' payments go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settlement {
+    /// To the seller's `payTo`: simple, and the chain links buyer and seller.
+    Direct,
+    /// To the issuer's pool (the wallet `pool`; payments land in its associated
+    /// token account): sellers are paid by [`PayoutJob`]s.
+    Pooled {
+        /// The pool's wallet address.
+        pool: Address,
+    },
+}
 
 /// Current unix time, injectable for tests.
 pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
@@ -64,6 +88,8 @@ pub struct IssuerState {
     /// Body size, per-client rate, in-flight cap and timeout of `/v1/receipts`
     /// (the timeout must exceed the ledger's confirmation wait).
     pub limits: Limits,
+    /// Direct or pooled.
+    pub settlement: Settlement,
 }
 
 /// The issuer's default limits: [`Limits::default`] with a 90 s timeout, above
@@ -76,7 +102,8 @@ pub fn default_limits() -> Limits {
 }
 
 impl IssuerState {
-    /// State with the system clock, 60 s to pay and [`default_limits`].
+    /// State with the system clock, 60 s to pay, [`default_limits`] and direct
+    /// settlement.
     pub fn new(
         key: SecretKey,
         fee_payer: Keypair,
@@ -96,6 +123,7 @@ impl IssuerState {
             assets: Vec::new(),
             clock: Arc::new(x402_zk_protocol::unix_now),
             limits: default_limits(),
+            settlement: Settlement::Direct,
         }
     }
 }

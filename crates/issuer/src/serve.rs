@@ -1,11 +1,11 @@
 //! Configuration and the server loop.
 
-use crate::{app_with, readiness, IssuerState};
+use crate::{app_with, readiness, IssuerState, PayoutJob, PayoutPolicy, Settlement};
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 use x402_zk_primitives::eddsa::SecretKey;
 use x402_zk_service::LimitArgs;
 use x402_zk_store::Store;
-use x402_zk_svm::{Keypair, Ledger, RpcLedger};
+use x402_zk_svm::{Keypair, Ledger, RpcLedger, Signer};
 
 /// Which ledger payments settle on.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,6 +14,46 @@ pub enum LedgerKind {
     Litesvm,
     /// A Solana cluster over JSON-RPC (`--rpc-url`).
     Rpc,
+}
+
+/// Where buyers' payments go (see [`Settlement`]).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettlementMode {
+    /// To the seller's `payTo`: the chain links buyer and seller.
+    Direct,
+    /// To the issuer's pool; sellers are paid in aggregate by the payout job.
+    Pooled,
+}
+
+/// When and how the payout job of a pooled issuer runs.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PayoutArgs {
+    /// Seconds between payout runs inside `serve issuer` (0: none; run `x402-zk
+    /// payouts run` from a scheduler instead).
+    #[arg(long, env = "X402ZK_PAYOUT_INTERVAL_SECONDS", default_value_t = 60)]
+    pub payout_interval_seconds: u64,
+    /// Pay a seller once its oldest unpaid receipt is this old, seconds. Longer
+    /// periods put more receipts in each transfer: the chain then says less about
+    /// when buyers paid.
+    #[arg(long, env = "X402ZK_PAYOUT_PERIOD_SECONDS", default_value_t = 86_400)]
+    pub payout_period_seconds: u64,
+    /// …or once it is owed at least this many atomic units (0: no threshold).
+    #[arg(long, env = "X402ZK_PAYOUT_THRESHOLD", default_value_t = 0)]
+    pub payout_threshold: u64,
+    /// Receipts per payout transfer, at most.
+    #[arg(long, env = "X402ZK_PAYOUT_MAX_RECEIPTS", default_value_t = 10_000)]
+    pub payout_max_receipts: u64,
+}
+
+impl PayoutArgs {
+    /// The policy these flags describe.
+    pub fn policy(&self) -> PayoutPolicy {
+        PayoutPolicy {
+            period: Duration::from_secs(self.payout_period_seconds),
+            threshold: self.payout_threshold,
+            max_receipts: self.payout_max_receipts.max(1),
+        }
+    }
 }
 
 /// Issuer configuration. Every flag can also be given as the environment variable
@@ -70,6 +110,17 @@ pub struct Config {
     /// Longest wait for a confirmation, seconds.
     #[arg(long, env = "X402ZK_CONFIRM_TIMEOUT_SECONDS", default_value_t = 60)]
     pub confirm_timeout_seconds: u64,
+    /// Where buyers' payments go.
+    #[arg(long, env = "X402ZK_ISSUER_SETTLEMENT", value_enum, default_value = "direct")]
+    pub settlement: SettlementMode,
+    /// The pool for `--settlement pooled`: a 0600 Solana keypair file. Payments
+    /// land in its associated token account of each sold mint (create those
+    /// accounts first), and it signs the payouts.
+    #[arg(long, env = "X402ZK_ISSUER_POOL_KEY")]
+    pub pool_key: Option<PathBuf>,
+    /// Payout job (pooled settlement only).
+    #[command(flatten)]
+    pub payouts: PayoutArgs,
     /// Request limits (shared flags; the issuer's timeout defaults to 90 s).
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -96,6 +147,15 @@ pub enum ServeError {
     Config(String),
 }
 
+/// A configured issuer: its service state and, when pooled, its payout job.
+pub struct Issuer {
+    /// The HTTP service's state.
+    pub state: IssuerState,
+    /// The payout job and how often it runs (`None`: direct settlement, or
+    /// `--payout-interval-seconds 0`).
+    pub payouts: Option<(PayoutJob, Duration)>,
+}
+
 /// Reads a Solana keypair file (JSON array of 64 bytes).
 pub fn read_keypair(path: &std::path::Path) -> Result<Keypair, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
@@ -107,7 +167,7 @@ pub fn read_keypair(path: &std::path::Path) -> Result<Keypair, String> {
 impl Config {
     /// Loads keys and the store; `ledger` overrides `--ledger` (the embedded
     /// LiteSVM chain must be built by the caller, who also funds it).
-    pub async fn state(&self, ledger: Option<Arc<dyn Ledger>>) -> Result<IssuerState, ServeError> {
+    pub async fn issuer(&self, ledger: Option<Arc<dyn Ledger>>) -> Result<Issuer, ServeError> {
         let key_err = |what, path: &PathBuf, reason: String| ServeError::Key {
             what,
             path: path.clone(),
@@ -125,7 +185,18 @@ impl Config {
                 Duration::from_secs(self.confirm_timeout_seconds),
             ))
         });
-        let store = Store::open(&self.store_url).await?;
+        let pool = match (self.settlement, &self.pool_key) {
+            (SettlementMode::Direct, _) => None,
+            (SettlementMode::Pooled, None) => {
+                return Err(ServeError::Config(
+                    "--settlement pooled needs --pool-key (X402ZK_ISSUER_POOL_KEY)".into(),
+                ))
+            }
+            (SettlementMode::Pooled, Some(path)) => Some(Arc::new(
+                read_keypair(path).map_err(|reason| key_err("pool key", path, reason))?,
+            )),
+        };
+        let store = Arc::new(Store::open(&self.store_url).await?);
         let public_url = self
             .public_url
             .clone()
@@ -133,12 +204,29 @@ impl Config {
         let mut state = IssuerState::new(
             key,
             fee_payer,
-            ledger,
+            ledger.clone(),
             self.network.clone(),
-            Arc::new(store),
+            store.clone(),
             public_url,
         );
         state.assets = self.assets.clone();
+        let payouts = match pool {
+            None => None,
+            Some(pool) => {
+                state.settlement = Settlement::Pooled {
+                    pool: pool.pubkey(),
+                };
+                let job = PayoutJob::new(
+                    store,
+                    ledger,
+                    state.fee_payer.clone(),
+                    pool,
+                    self.payouts.policy(),
+                );
+                let every = self.payouts.payout_interval_seconds;
+                (every > 0).then(|| (job, Duration::from_secs(every)))
+            }
+        };
         state.limits = self.limits.limits(crate::default_limits());
         // A request cut off mid-settlement leaves a paid payment without its
         // receipt until the buyer retries: the timeout must outlast a confirmation.
@@ -149,17 +237,29 @@ impl Config {
                 self.confirm_timeout_seconds
             )));
         }
-        Ok(state)
+        Ok(Issuer { state, payouts })
     }
 }
 
-/// Serves `state` on `listener` until `shutdown` completes; then `/ready` turns
-/// 503 and requests in flight finish.
+/// Serves `issuer` on `listener`, with its payout job beside it, until
+/// `shutdown` completes; then `/ready` turns 503, requests in flight finish and
+/// the payout job finishes the run it is in.
 pub async fn serve_on(
     listener: tokio::net::TcpListener,
-    state: IssuerState,
+    issuer: Issuer,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
-    let ready = readiness(&state);
-    x402_zk_service::serve(listener, app_with(state, ready.clone()), ready, shutdown).await;
+    let ready = readiness(&issuer.state);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let payouts = issuer.payouts.map(|(job, every)| {
+        tokio::spawn(job.run_every(every, async {
+            let _ = stopped.await;
+        }))
+    });
+    let app = app_with(issuer.state, ready.clone());
+    x402_zk_service::serve(listener, app, ready, shutdown).await;
+    let _ = stop.send(());
+    if let Some(job) = payouts {
+        let _ = job.await;
+    }
 }

@@ -42,4 +42,8 @@ pub struct IssuerDescription {
     pub network: String,
     /// The Solana fee payer that co-signs payments.
     pub fee_payer: String,
+    /// The pool wallet payments go to when the issuer settles pooled (sellers
+    /// are then paid in aggregate); absent when payments go to the seller.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
 }

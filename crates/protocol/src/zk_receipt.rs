@@ -21,6 +21,11 @@ pub struct IssuerInfo {
     /// Issuer service URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// The issuer's pool wallet, if it settles pooled: buyers pay the pool
+    /// instead of `payTo`, and the issuer pays the seller later. Buyers pay a pool
+    /// only when the seller names it here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
 }
 
 /// `extra` of a `zk-receipt` requirement.

@@ -132,6 +132,7 @@ fn fixture() -> &'static Fixture {
             issuers: vec![IssuerInfo {
                 key: issuer.public_key(),
                 url: Some("http://issuer".into()),
+                pool: None,
             }],
             challenge: "ch-1".into(),
         };

@@ -1,8 +1,9 @@
 //! Durable state of the x402-zk services: the **nullifier store** (each receipt is
-//! spent once, across crashes and restarts) and the **issued-payment store** (one
-//! receipt per settled payment, recorded before it is returned). One trait per
-//! store; SQLite (embedded, a file in the data dir) and PostgreSQL (by URL, shared
-//! by several instances) behind both.
+//! spent once, across crashes and restarts), the **issued-payment store** (one
+//! receipt per settled payment, recorded before it is returned) and the **payout
+//! store** (what a pooled issuer owes each seller, and the payouts that settle it;
+//! [`payouts`]). One trait per store; SQLite (embedded, a file in the data dir) and
+//! PostgreSQL (by URL, shared by several instances) behind all three.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -23,11 +24,15 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod payouts;
 mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use async_trait::async_trait;
 use x402_zk_primitives::FieldElement;
 
+pub use payouts::{Debt, Owed, Payout, PayoutState, PayoutStore};
 pub use sql::Store;
 
 /// A failure of the storage backend (not a refusal).
@@ -42,6 +47,9 @@ pub enum StoreError {
     /// The database holds a value this build does not understand.
     #[error("store holds an unexpected value: {0}")]
     Corrupt(String),
+    /// The caller asked to store a value the schema cannot hold.
+    #[error("{0}")]
+    Invalid(String),
 }
 
 /// Why a nullifier cannot be reserved or spent.
@@ -125,7 +133,8 @@ pub trait NullifierStore: Send + Sync {
     async fn ping(&self) -> Result<(), StoreError>;
 }
 
-/// Outcome of [`IssuedStore::record_issued`].
+/// Outcome of [`IssuedStore::record_issued`] (a new record and its debt, or the
+/// receipt recorded before).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Issued {
     /// Recorded now: the caller may return this receipt.
@@ -137,11 +146,13 @@ pub enum Issued {
 /// Receipts issued per settled payment: never two for one payment.
 #[async_trait]
 pub trait IssuedStore: Send + Sync {
-    /// Records `receipt` (JSON) for `payment_id` unless one exists; atomic.
+    /// Records `receipt` (JSON) for `payment_id` unless one exists, and with it
+    /// what a pooled receipt owes its seller (`debt`), in one transaction.
     async fn record_issued(
         &self,
         payment_id: &FieldElement,
         receipt: &str,
+        debt: Option<&Debt>,
         now: u64,
     ) -> Result<Issued, StoreError>;
 

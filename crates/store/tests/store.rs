@@ -4,9 +4,10 @@
 //! cluster made with the local `initdb`/`pg_ctl`; without them the tests say loudly
 //! that they were skipped, unless `CI` or `X402ZK_REQUIRE_POSTGRES` is set.
 
-use std::{path::PathBuf, process::Command, sync::Arc};
+use std::sync::Arc;
 use x402_zk_primitives::FieldElement;
-use x402_zk_store::*;
+use x402_zk_store::testing::Cluster;
+use x402_zk_store::{payouts::MAX_AMOUNT, *};
 
 fn n(v: u64) -> FieldElement {
     FieldElement::from(v)
@@ -116,7 +117,7 @@ async fn concurrency(store: &Store) {
     let records = (0..32).map(|i| {
         let s = store.clone();
         tokio::spawn(async move {
-            s.record_issued(&n(12), &format!("receipt-{i}"), 1000)
+            s.record_issued(&n(12), &format!("receipt-{i}"), None, 1000)
                 .await
                 .unwrap()
         })
@@ -140,14 +141,14 @@ async fn one_receipt_per_payment(store: &Store) {
     assert_eq!(store.issued(&id).await.unwrap(), None);
     assert_eq!(
         store
-            .record_issued(&id, "{\"receipt\":1}", 1000)
+            .record_issued(&id, "{\"receipt\":1}", None, 1000)
             .await
             .unwrap(),
         Issued::New
     );
     assert_eq!(
         store
-            .record_issued(&id, "{\"receipt\":2}", 1001)
+            .record_issued(&id, "{\"receipt\":2}", None, 1001)
             .await
             .unwrap(),
         Issued::Existing("{\"receipt\":1}".into())
@@ -158,10 +159,222 @@ async fn one_receipt_per_payment(store: &Store) {
     );
 }
 
+fn debt(pay_to: &str, amount: u64) -> Debt {
+    Debt {
+        asset: "MINT".into(),
+        pay_to: pay_to.into(),
+        amount,
+    }
+}
+
+/// Every pooled receipt is owed once: the debts of `pay_to` are exactly the sum of
+/// its unassigned debts, its unfinished payouts and its confirmed payouts.
+async fn assert_balanced(store: &Store, pay_to: &str, issued: u128) {
+    let owed: u128 = store
+        .owed()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|o| o.pay_to == pay_to)
+        .map(|o| o.amount)
+        .sum();
+    let in_payouts: u128 = store
+        .payouts(1000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|p| p.pay_to == pay_to && p.state != PayoutState::Expired)
+        .map(|p| u128::from(p.amount))
+        .sum();
+    assert_eq!(
+        owed + in_payouts,
+        issued,
+        "{pay_to}: owed {owed} + paid {in_payouts}"
+    );
+}
+
+async fn payout_accounting(store: &Store) {
+    let receipt = |i: u64| format!("{{\"receipt\":{i}}}");
+    for i in 1..=5 {
+        let issued = store
+            .record_issued(
+                &n(100 + i),
+                &receipt(i),
+                Some(&debt("A", i * 100)),
+                2000 + i,
+            )
+            .await
+            .unwrap();
+        assert_eq!(issued, Issued::New);
+    }
+    for i in 6..=7 {
+        store
+            .record_issued(&n(100 + i), &receipt(i), Some(&debt("B", 7)), 2000 + i)
+            .await
+            .unwrap();
+    }
+    // A direct receipt owes nothing; a retried pooled one is owed once.
+    store
+        .record_issued(&n(108), &receipt(8), None, 2008)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .record_issued(&n(101), &receipt(1), Some(&debt("A", 100)), 2010)
+            .await
+            .unwrap(),
+        Issued::Existing(_)
+    ));
+    for bad in [0, MAX_AMOUNT + 1] {
+        assert!(matches!(
+            store
+                .record_issued(&n(109), &receipt(9), Some(&debt("A", bad)), 2010)
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+    }
+    assert_eq!(
+        store.issued(&n(109)).await.unwrap(),
+        None,
+        "nothing half-recorded"
+    );
+    let owed = store.owed().await.unwrap();
+    assert_eq!(owed.len(), 2);
+    assert_eq!(
+        (owed[0].amount, owed[0].receipts, owed[0].oldest),
+        (1500, 5, 2001)
+    );
+    assert_eq!((owed[1].amount, owed[1].receipts), (14, 2));
+    assert_balanced(store, "A", 1500).await;
+
+    // The three oldest debts, then the rest to exactly one of eight racing jobs.
+    let first = store
+        .open_payout("p1", "MINT", "A", 3, 3000)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (first.amount, first.receipts, first.state),
+        (600, 3, PayoutState::Open)
+    );
+    let racing = (0..8).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store
+                .open_payout(&format!("race{i}"), "MINT", "A", 100, 3001)
+                .await
+                .unwrap()
+        })
+    });
+    let won: Vec<Payout> = futures_join(racing).await.into_iter().flatten().collect();
+    assert_eq!(won.len(), 1, "one job wins the remaining debts");
+    assert_eq!((won[0].amount, won[0].receipts), (900, 2));
+    assert!(store
+        .open_payout("p-none", "MINT", "A", 100, 3002)
+        .await
+        .unwrap()
+        .is_none());
+    assert_balanced(store, "A", 1500).await;
+
+    // The first recorded transaction wins; only the recorded one may expire.
+    let signed = store
+        .record_signed("p1", "tx1", "wire1", 3003)
+        .await
+        .unwrap();
+    assert_eq!(
+        (signed.state, signed.transaction.as_deref()),
+        (PayoutState::Signed, Some("tx1"))
+    );
+    let again = store
+        .record_signed("p1", "tx2", "wire2", 3004)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.transaction.as_deref(), again.wire.as_deref()),
+        (Some("tx1"), Some("wire1"))
+    );
+    assert!(!store
+        .expire_payout("p1", "tx2", "expired", 3005)
+        .await
+        .unwrap());
+    assert!(store
+        .expire_payout("p1", "tx1", "blockhash expired", 3005)
+        .await
+        .unwrap());
+    assert!(
+        !store.confirm_payout("p1", 3006).await.unwrap(),
+        "expired is final"
+    );
+    assert_eq!(
+        store.payout("p1").await.unwrap().unwrap().state,
+        PayoutState::Expired
+    );
+    assert_balanced(store, "A", 1500).await;
+
+    // Released debts go to the next payout, which lands.
+    let next = store
+        .open_payout("p3", "MINT", "A", 100, 3007)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((next.amount, next.receipts), (600, 3));
+    assert!(
+        !store.confirm_payout("p3", 3008).await.unwrap(),
+        "not signed yet"
+    );
+    store
+        .record_signed("p3", "tx3", "wire3", 3008)
+        .await
+        .unwrap();
+    assert!(store.confirm_payout("p3", 3009).await.unwrap());
+    assert!(!store.confirm_payout("p3", 3010).await.unwrap());
+    assert!(
+        !store
+            .expire_payout("p3", "tx3", "late", 3010)
+            .await
+            .unwrap(),
+        "confirmed is final"
+    );
+    let unfinished: Vec<String> = store
+        .unfinished_payouts()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(unfinished, vec![won[0].id.clone()]);
+    assert_balanced(store, "A", 1500).await;
+    assert_balanced(store, "B", 14).await;
+
+    // Two debts of the largest amount do not fit one transfer: one waits.
+    for i in 0..2 {
+        store
+            .record_issued(
+                &n(120 + i),
+                &receipt(20 + i),
+                Some(&debt("C", MAX_AMOUNT)),
+                2020,
+            )
+            .await
+            .unwrap();
+    }
+    let big = store
+        .open_payout("p4", "MINT", "C", 100, 3011)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((big.amount, big.receipts), (MAX_AMOUNT, 1));
+    assert_balanced(store, "C", 2 * u128::from(MAX_AMOUNT)).await;
+    let history = store.payouts(2).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].id, "p4", "newest first");
+}
+
 async fn suite(store: &Store) {
     state_machine(store).await;
     concurrency(store).await;
     one_receipt_per_payment(store).await;
+    payout_accounting(store).await;
 }
 
 async fn survives_restart(after: &Store) {
@@ -179,6 +392,11 @@ async fn survives_restart(after: &Store) {
         after.issued(&n(20)).await.unwrap().as_deref(),
         Some("{\"receipt\":1}")
     );
+    assert_eq!(
+        after.payout("p3").await.unwrap().unwrap().state,
+        PayoutState::Confirmed
+    );
+    assert_balanced(after, "A", 1500).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -202,151 +420,9 @@ async fn bad_urls_are_refused() {
     ));
 }
 
-/// A throwaway PostgreSQL cluster in a temporary directory.
-struct Cluster {
-    dir: tempfile::TempDir,
-    bin: PathBuf,
-    port: u16,
-}
-
-impl Cluster {
-    fn start() -> Option<Cluster> {
-        let bin = find_pg_bin()?;
-        let dir = tempfile::tempdir().unwrap();
-        let as_root = running_as_root();
-        if as_root {
-            // initdb refuses to run as root: hand the directory to `postgres`.
-            assert!(Command::new("chown")
-                .args(["-R", "postgres"])
-                .arg(dir.path())
-                .status()
-                .unwrap()
-                .success());
-        }
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
-        let c = Cluster { dir, bin, port };
-        c.run(
-            "initdb",
-            &[
-                "-D",
-                &c.data(),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-            ],
-        );
-        c.pg_ctl("start");
-        Some(c)
-    }
-
-    fn data(&self) -> String {
-        self.dir.path().join("data").display().to_string()
-    }
-
-    fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-
-    fn pg_ctl(&self, action: &str) {
-        let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1",
-            self.port,
-            self.dir.path().display()
-        );
-        self.run(
-            "pg_ctl",
-            &[
-                "-D",
-                &self.data(),
-                "-o",
-                &opts,
-                "-w",
-                "-m",
-                "fast",
-                "-l",
-                &format!("{}/log", self.dir.path().display()),
-                action,
-            ],
-        );
-    }
-
-    fn run(&self, tool: &str, args: &[&str]) {
-        let exe = self.bin.join(tool);
-        let out = if running_as_root() {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(&exe)
-                .args(args)
-                .output()
-        } else {
-            Command::new(&exe).args(args).output()
-        }
-        .unwrap();
-        assert!(
-            out.status.success(),
-            "{tool} {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let _ = Command::new(if running_as_root() { "runuser" } else { "true" })
-            .args(if running_as_root() {
-                vec!["-u", "postgres", "--"]
-            } else {
-                vec![]
-            })
-            .arg(self.bin.join("pg_ctl"))
-            .args(["-D", &self.data(), "-m", "immediate", "stop"])
-            .output();
-    }
-}
-
-fn running_as_root() -> bool {
-    // Effective uid from /proc (Linux), to avoid a libc dependency for one call.
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(2) == Some("0"))
-        })
-        .unwrap_or(false)
-}
-
-fn find_pg_bin() -> Option<PathBuf> {
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path().join("bin"))
-        .collect();
-    candidates.sort();
-    candidates.reverse();
-    candidates.push(PathBuf::from("/usr/local/bin"));
-    candidates.push(PathBuf::from("/usr/bin"));
-    candidates
-        .into_iter()
-        .find(|d| d.join("initdb").exists() && d.join("pg_ctl").exists())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres() {
-    let Some(cluster) = Cluster::start() else {
-        if std::env::var_os("CI").is_some() || std::env::var_os("X402ZK_REQUIRE_POSTGRES").is_some()
-        {
-            panic!("PostgreSQL binaries (initdb, pg_ctl) are required here: apt-get install postgresql");
-        }
-        eprintln!(
-            "SKIPPED PostgreSQL store tests: no initdb/pg_ctl found (apt-get install postgresql)"
-        );
+    let Some(cluster) = Cluster::start_or_skip("PostgreSQL store tests") else {
         return;
     };
     let store = Store::open(&cluster.url()).await.unwrap();

@@ -25,6 +25,19 @@ pub enum LedgerError {
     Unavailable(String),
 }
 
+/// What became of a transaction sent before, or perhaps never sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// It executed successfully.
+    Landed,
+    /// It executed and failed: nothing moved, and it can never execute again.
+    Failed(String),
+    /// It did not land and never will: its blockhash expired.
+    Expired,
+    /// It may still land: ask again later.
+    Pending,
+}
+
 /// A Solana ledger the issuer settles `exact` payments on.
 #[async_trait]
 pub trait Ledger: Send + Sync {
@@ -38,4 +51,9 @@ pub trait Ledger: Send + Sync {
     /// transaction the ledger already processed successfully counts as settled, so
     /// a retry after a crash or timeout is safe.
     async fn settle(&self, tx: &VersionedTransaction) -> Result<(), LedgerError>;
+
+    /// What became of `tx`. [`Outcome::Expired`] is only answered once no block
+    /// can include it any more, so a payer may then sign a new transaction for the
+    /// same payment without ever paying twice.
+    async fn outcome(&self, tx: &VersionedTransaction) -> Result<Outcome, LedgerError>;
 }

@@ -1,7 +1,8 @@
 //! x402 `exact` payments on Solana, as the issuer settles them: the buyer's side
 //! ([`build_payment`]), the settler's checks ([`check_payment`]) and co-signature,
-//! and the ledgers payments settle on ([`Ledger`]: [`LiteSvmLedger`] embedded,
-//! [`RpcLedger`] by URL).
+//! a pooled issuer's payouts to sellers ([`payout_transaction`]), and the ledgers
+//! payments settle on ([`Ledger`]: [`LiteSvmLedger`] embedded, [`RpcLedger`] by
+//! URL).
 //!
 //! ```
 //! # #[cfg(feature = "litesvm")] {
@@ -34,12 +35,19 @@ pub mod exact;
 mod ledger;
 #[cfg(feature = "litesvm")]
 mod litesvm_ledger;
+mod payout;
 mod rpc;
 
 pub use exact::{build_payment, check_payment, exact_requirement, CheckedPayment, ExactSvmPayload};
-pub use ledger::{Ledger, LedgerError};
+pub use ledger::{Ledger, LedgerError, Outcome};
 #[cfg(feature = "litesvm")]
-pub use litesvm_ledger::LiteSvmLedger;
+pub use litesvm_ledger::{LiteSvmLedger, ObservedTransfer};
+pub use payout::{
+    payout_transaction, transaction_from_wire, transaction_to_wire, PayoutTransfer,
+    PAYOUT_COMPUTE_UNIT_LIMIT,
+};
+pub use solana_transaction::versioned::VersionedTransaction;
+pub use solana_hash::Hash;
 pub use rpc::RpcLedger;
 pub use solana_address::Address;
 pub use solana_keypair::Keypair;

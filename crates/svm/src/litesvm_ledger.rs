@@ -1,7 +1,7 @@
 //! An embedded Solana runtime (LiteSVM) running the real SPL Token, Associated
 //! Token Account and Memo programs, for demos and tests. Its state lives in memory.
 
-use crate::{exact::associated_token_address, Ledger, LedgerError};
+use crate::{exact::associated_token_address, Ledger, LedgerError, Outcome};
 use async_trait::async_trait;
 use litesvm::LiteSVM;
 use solana_address::Address;
@@ -21,7 +21,27 @@ const TRANSACTION_HISTORY: usize = 1_000_000;
 /// one mainnet runs (p-token, the SPL Token program's current implementation).
 pub struct LiteSvmLedger {
     svm: Mutex<LiteSVM>,
+    transfers: Mutex<Vec<ObservedTransfer>>,
 }
+
+/// A token transfer as anyone reading the chain sees it: which wallet's account
+/// paid which wallet's account, how much, in which transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedTransfer {
+    /// The transaction id.
+    pub transaction: String,
+    /// Owner of the source token account.
+    pub from: Address,
+    /// Owner of the destination token account.
+    pub to: Address,
+    /// The mint.
+    pub mint: Address,
+    /// Atomic units.
+    pub amount: u64,
+}
+
+/// `TransferChecked`'s instruction tag in the SPL Token program.
+const TRANSFER_CHECKED: u8 = 12;
 
 impl Default for LiteSvmLedger {
     fn default() -> Self {
@@ -34,6 +54,57 @@ impl LiteSvmLedger {
     pub fn new() -> Self {
         LiteSvmLedger {
             svm: Mutex::new(LiteSVM::new().with_transaction_history(TRANSACTION_HISTORY)),
+            transfers: Mutex::default(),
+        }
+    }
+
+    /// The token transfers of every transaction settled through [`Ledger::settle`],
+    /// in order: the public record a chain observer reads.
+    pub fn transfers(&self) -> Vec<ObservedTransfer> {
+        self.transfers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Moves to a new blockhash: transactions signed under the old one can no
+    /// longer land (as after about 150 slots on a real cluster).
+    pub fn expire_blockhash(&self) {
+        self.svm().expire_blockhash();
+    }
+
+    /// Records the `TransferChecked` instructions of a landed transaction.
+    fn observe(&self, svm: &LiteSVM, tx: &VersionedTransaction) {
+        let keys = tx.message.static_account_keys();
+        let owner = |account: &Address| {
+            litesvm_token::get_spl_account::<spl_token_interface::state::Account>(svm, account)
+                .map(|a| a.owner)
+                .unwrap_or(*account)
+        };
+        let mut log = self.transfers.lock().unwrap_or_else(|e| e.into_inner());
+        for ix in tx.message.instructions() {
+            let program = keys.get(usize::from(ix.program_id_index));
+            let is_transfer = program == Some(&crate::exact::token_program())
+                && ix.data.first() == Some(&TRANSFER_CHECKED)
+                && ix.data.len() >= 9
+                && ix.accounts.len() >= 3;
+            if !is_transfer {
+                continue;
+            }
+            let account = |i: usize| keys.get(usize::from(ix.accounts[i])).copied();
+            let (Some(source), Some(mint), Some(dest)) = (account(0), account(1), account(2))
+            else {
+                continue;
+            };
+            let mut amount = [0u8; 8];
+            amount.copy_from_slice(&ix.data[1..9]);
+            log.push(ObservedTransfer {
+                transaction: crate::exact::transaction_id(tx),
+                from: owner(&source),
+                to: owner(&dest),
+                mint,
+                amount: u64::from_le_bytes(amount),
+            });
         }
     }
 
@@ -123,7 +194,10 @@ impl Ledger for LiteSvmLedger {
     async fn settle(&self, tx: &VersionedTransaction) -> Result<(), LedgerError> {
         let mut svm = self.svm();
         match svm.send_transaction(tx.clone()) {
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                self.observe(&svm, tx);
+                Ok(())
+            }
             Err(failed) if failed.err == TransactionError::AlreadyProcessed => {
                 let processed_ok = tx
                     .signatures
@@ -138,5 +212,17 @@ impl Ledger for LiteSvmLedger {
             }
             Err(failed) => Err(LedgerError::Refused(failed.err.to_string())),
         }
+    }
+
+    async fn outcome(&self, tx: &VersionedTransaction) -> Result<Outcome, LedgerError> {
+        let svm = self.svm();
+        let landed = tx.signatures.first().and_then(|s| svm.get_transaction(s));
+        Ok(match landed {
+            Some(Ok(_)) => Outcome::Landed,
+            Some(Err(failed)) => Outcome::Failed(failed.err.to_string()),
+            // LiteSVM accepts only its latest blockhash.
+            None if *tx.message.recent_blockhash() != svm.latest_blockhash() => Outcome::Expired,
+            None => Outcome::Pending,
+        })
     }
 }

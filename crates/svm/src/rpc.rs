@@ -1,6 +1,6 @@
 //! A Solana cluster over JSON-RPC (devnet, mainnet, or a local validator).
 
-use crate::{Ledger, LedgerError};
+use crate::{Ledger, LedgerError, Outcome};
 use async_trait::async_trait;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use serde_json::{json, Value};
@@ -177,5 +177,28 @@ impl Ledger for RpcLedger {
             tokio::time::sleep(self.poll_interval).await;
         }
         Err(LedgerError::NotConfirmed(self.confirm_timeout))
+    }
+
+    async fn outcome(&self, tx: &VersionedTransaction) -> Result<Outcome, LedgerError> {
+        // Validity first, at `finalized`: once the finalized bank refuses the
+        // blockhash, no later block can include the transaction, and any block that
+        // did is finalized too, so the status read after it is final.
+        let blockhash = tx.message.recent_blockhash().to_string();
+        let valid = self
+            .call(
+                "isBlockhashValid",
+                json!([blockhash, {"commitment": "finalized"}]),
+            )
+            .await
+            .map_err(RpcError::unavailable)?
+            .get("value")
+            .and_then(Value::as_bool)
+            .ok_or_else(|| LedgerError::Unavailable("isBlockhashValid: no value".into()))?;
+        Ok(match self.status(&crate::exact::transaction_id(tx)).await? {
+            Some(Ok(())) => Outcome::Landed,
+            Some(Err(e)) => Outcome::Failed(e),
+            None if !valid => Outcome::Expired,
+            None => Outcome::Pending,
+        })
     }
 }

@@ -43,6 +43,17 @@
 //! | `receipt_refusals_total` | counter | `code`: the x402 error code (issuer) |
 //! | `ledger_settle_duration_seconds` | histogram | — (issuer: send and confirm one payment) |
 //! | `seller_payments_total` | counter | `result`: `settled` or the error code (seller layer) |
+//!
+//! Payout job of a pooled issuer (in `serve issuer`):
+//!
+//! | metric | type | labels |
+//! |---|---|---|
+//! | `pool_owed_amount` | gauge | `asset`, `pay_to`: atomic units owed to a seller, not yet in a payout (an f64: exact below 2^53) |
+//! | `pool_owed_receipts` | gauge | `asset`, `pay_to`: receipts behind it |
+//! | `payouts_total` | counter | `result`: `confirmed` or `expired` (could never land; its debts are owed again) |
+//! | `payout_amount_total` | counter | `asset`: atomic units paid out |
+//! | `payouts_unfinished` | gauge | — (payouts opened or sent, not yet confirmed) |
+//! | `payout_run_failures_total` | counter | — (runs stopped by the store or the ledger; the next resumes) |
 #![deny(missing_docs)]
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -178,6 +189,23 @@ pub fn register(service: &'static str) {
             );
             describe_counter!("store_errors_total", "Store failures, by operation");
             metrics::counter!("receipts_issued_total").increment(0);
+            describe_gauge!(
+                "pool_owed_amount",
+                "Atomic units a pooled issuer owes a seller, not yet in a payout"
+            );
+            describe_gauge!("pool_owed_receipts", "Receipts behind pool_owed_amount");
+            describe_counter!("payouts_total", "Payouts finished, by result");
+            describe_counter!("payout_amount_total", "Atomic units paid out, by asset");
+            describe_gauge!("payouts_unfinished", "Payouts opened or sent, not confirmed");
+            describe_counter!(
+                "payout_run_failures_total",
+                "Payout runs stopped by the store or the ledger"
+            );
+            for result in ["confirmed", "expired"] {
+                metrics::counter!("payouts_total", "result" => result).increment(0);
+            }
+            metrics::gauge!("payouts_unfinished").increment(0.0);
+            metrics::counter!("payout_run_failures_total").increment(0);
             for op in ["record", "lookup", "ping"] {
                 metrics::counter!("store_errors_total", "op" => op).increment(0);
             }

@@ -17,7 +17,7 @@ use sqlx::{
 };
 use std::{str::FromStr, time::Duration};
 
-const SCHEMA: [&str; 2] = [
+const SCHEMA: [&str; 6] = [
     "CREATE TABLE IF NOT EXISTS nullifiers (
         nullifier TEXT PRIMARY KEY,
         state TEXT NOT NULL CHECK (state IN ('reserved', 'spent')),
@@ -28,6 +28,29 @@ const SCHEMA: [&str; 2] = [
         payment_id TEXT PRIMARY KEY,
         receipt TEXT NOT NULL,
         created_at BIGINT NOT NULL)",
+    // One row per pooled receipt, written with it; `payout_id` is NULL while owed.
+    "CREATE TABLE IF NOT EXISTS debts (
+        payment_id TEXT PRIMARY KEY,
+        asset TEXT NOT NULL,
+        pay_to TEXT NOT NULL,
+        amount BIGINT NOT NULL CHECK (amount > 0),
+        created_at BIGINT NOT NULL,
+        payout_id TEXT)",
+    "CREATE INDEX IF NOT EXISTS debts_owed ON debts (asset, pay_to, created_at)
+        WHERE payout_id IS NULL",
+    "CREATE INDEX IF NOT EXISTS debts_by_payout ON debts (payout_id)",
+    "CREATE TABLE IF NOT EXISTS payouts (
+        id TEXT PRIMARY KEY,
+        asset TEXT NOT NULL,
+        pay_to TEXT NOT NULL,
+        amount BIGINT NOT NULL CHECK (amount > 0),
+        receipts BIGINT NOT NULL CHECK (receipts > 0),
+        state TEXT NOT NULL CHECK (state IN ('open', 'signed', 'confirmed', 'expired')),
+        transaction_id TEXT,
+        wire TEXT,
+        detail TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL)",
 ];
 
 const RESERVE: &str = "INSERT INTO nullifiers (nullifier, state, payment, expires_at, updated_at)
@@ -50,6 +73,10 @@ const RECORD_ISSUED: &str = "INSERT INTO issued_receipts (payment_id, receipt, c
 
 const ISSUED: &str = "SELECT receipt FROM issued_receipts WHERE payment_id = $1";
 
+const RECORD_DEBT: &str =
+    "INSERT INTO debts (payment_id, asset, pay_to, amount, created_at, payout_id)
+    VALUES ($1, $2, $3, $4, $5, NULL)";
+
 /// Binds `args` in order to a query of either backend (their query types differ).
 macro_rules! bind_all {
     ($query:expr, $args:expr) => {{
@@ -63,6 +90,48 @@ macro_rules! bind_all {
         q
     }};
 }
+/// Runs `$body` inside one database transaction on either backend: `$tx` is the
+/// transaction and `$q` turns a `$n`-numbered statement into the backend's
+/// dialect. An early `?` return drops the transaction, which rolls it back.
+macro_rules! in_transaction {
+    ($store:expr, |$tx:ident, $q:ident| $body:block) => {
+        match &$store.0 {
+            Backend::Sqlite(pool) => {
+                let mut $tx = pool.begin().await?;
+                let $q = crate::sql::sqlite_placeholders;
+                let result = $body;
+                $tx.commit().await?;
+                result
+            }
+            Backend::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let $q = |s: &str| s.to_string();
+                let result = $body;
+                $tx.commit().await?;
+                result
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` a pool of either backend and `$q` as above.
+macro_rules! on_pool {
+    ($store:expr, |$conn:ident, $q:ident| $body:block) => {
+        match &$store.0 {
+            Backend::Sqlite($conn) => {
+                let $q = crate::sql::sqlite_placeholders;
+                $body
+            }
+            Backend::Postgres($conn) => {
+                let $q = |s: &str| s.to_string();
+                $body
+            }
+        }
+    };
+}
+
+mod payouts;
+
 /// The stores on one database: SQLite (`sqlite://PATH`, created if missing) or
 /// PostgreSQL (`postgres://…`).
 #[derive(Clone, Debug)]
@@ -225,7 +294,7 @@ enum Arg<'a> {
 }
 
 /// SQLite numbers its parameters `?1`, PostgreSQL `$1`.
-fn sqlite_placeholders(sql: &str) -> String {
+pub(crate) fn sqlite_placeholders(sql: &str) -> String {
     sql.replace('$', "?")
 }
 
@@ -322,17 +391,40 @@ impl IssuedStore for Store {
         &self,
         payment_id: &FieldElement,
         receipt: &str,
+        debt: Option<&Debt>,
         now: u64,
     ) -> Result<Issued, StoreError> {
         let key = payment_id.to_string();
-        if self
-            .execute(
-                RECORD_ISSUED,
-                &[Arg::Text(&key), Arg::Text(receipt), int(now)],
-            )
-            .await?
-            == 1
-        {
+        if let Some(d) = debt.filter(|d| d.amount == 0 || d.amount > crate::payouts::MAX_AMOUNT) {
+            return Err(StoreError::Invalid(format!(
+                "a debt must be 1..={} units, not {}",
+                crate::payouts::MAX_AMOUNT,
+                d.amount
+            )));
+        }
+        let now_value = int_value(now);
+        let recorded = in_transaction!(self, |tx, q| {
+            let inserted = sqlx::query(&q(RECORD_ISSUED))
+                .bind(&key)
+                .bind(receipt)
+                .bind(now_value)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            if let (true, Some(d)) = (inserted, debt) {
+                sqlx::query(&q(RECORD_DEBT))
+                    .bind(&key)
+                    .bind(&d.asset)
+                    .bind(&d.pay_to)
+                    .bind(int_value(d.amount))
+                    .bind(now_value)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            inserted
+        });
+        if recorded {
             return Ok(Issued::New);
         }
         match self.fetch_issued(&key).await? {
