@@ -144,6 +144,8 @@ impl PayoutJob {
             if !self.policy.due(&owed, now) {
                 continue;
             }
+            // Payout after payout while they land; one that does not waits for the
+            // next run, with the seller's remaining debts.
             while let Some(payout) = self
                 .store
                 .open_payout(
@@ -155,8 +157,7 @@ impl PayoutJob {
                 )
                 .await?
             {
-                let stuck = !self.advance(payout, &mut run).await?;
-                if stuck {
+                if self.advance(payout, &mut run).await? != PayoutState::Confirmed {
                     break;
                 }
             }
@@ -229,13 +230,17 @@ impl PayoutJob {
         Ok(())
     }
 
-    /// Takes `payout` as far as it goes now; false if it is still pending.
-    async fn advance(&self, mut payout: Payout, run: &mut PayoutRun) -> Result<bool, PayoutError> {
+    /// Takes `payout` as far as it goes now and returns the state it reached.
+    async fn advance(
+        &self,
+        mut payout: Payout,
+        run: &mut PayoutRun,
+    ) -> Result<PayoutState, PayoutError> {
         if payout.state == PayoutState::Open {
             payout = self.sign(&payout).await?;
         }
         if payout.state != PayoutState::Signed {
-            return Ok(true);
+            return Ok(payout.state);
         }
         let (transaction, tx) = recorded_transaction(&payout)?;
         let settled = self.ledger.settle(&tx).await;
@@ -257,7 +262,7 @@ impl PayoutJob {
                     receipts = payout.receipts, "payout confirmed");
                 payout.state = PayoutState::Confirmed;
                 run.confirmed.push(payout);
-                Ok(true)
+                Ok(PayoutState::Confirmed)
             }
             Outcome::Failed(reason) => self.expire(payout, &transaction, &reason, run).await,
             Outcome::Expired => {
@@ -266,7 +271,7 @@ impl PayoutJob {
             }
             Outcome::Pending => {
                 run.pending.push(payout);
-                Ok(false)
+                Ok(PayoutState::Signed)
             }
         }
     }
@@ -277,7 +282,7 @@ impl PayoutJob {
         transaction: &str,
         reason: &str,
         run: &mut PayoutRun,
-    ) -> Result<bool, PayoutError> {
+    ) -> Result<PayoutState, PayoutError> {
         let now = (self.clock)();
         self.store
             .expire_payout(&payout.id, transaction, reason, now)
@@ -287,7 +292,7 @@ impl PayoutJob {
         payout.state = PayoutState::Expired;
         payout.detail = Some(reason.to_string());
         run.expired.push(payout);
-        Ok(true)
+        Ok(PayoutState::Expired)
     }
 
     /// Builds, signs and records the transaction of an `Open` payout; returns the

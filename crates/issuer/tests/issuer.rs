@@ -8,14 +8,14 @@ use axum::{
 use http_body_util::BodyExt;
 use std::sync::Arc;
 use tower::ServiceExt;
-use x402_zk_issuer::{app, IssuerState};
+use x402_zk_issuer::{app, IssuerState, PayoutJob, PayoutPolicy, Settlement};
 use x402_zk_primitives::{eddsa::SecretKey, h2f, FieldElement, PayerSecret};
 use x402_zk_protocol::{
     decode_header, encode_header,
     issuance::{ReceiptRequest, ReceiptResponse},
     PaymentPayload, PaymentRequired, PaymentRequirements, PAYMENT_REQUIRED, PAYMENT_SIGNATURE,
 };
-use x402_zk_store::{IssuedStore, Store};
+use x402_zk_store::{IssuedStore, PayoutStore, Store};
 use x402_zk_svm::{build_payment, Address, Keypair, LiteSvmLedger, Signer};
 
 const NETWORK: &str = "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1";
@@ -28,10 +28,17 @@ struct Fixture {
     buyer: Keypair,
     mint: Address,
     pay_to: Address,
+    fee_payer: Arc<Keypair>,
+    /// The pool wallet of a pooled issuer.
+    pool: Option<Arc<Keypair>>,
     _dir: tempfile::TempDir,
 }
 
 async fn fixture() -> Fixture {
+    fixture_with(false).await
+}
+
+async fn fixture_with(pooled: bool) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let ledger = Arc::new(LiteSvmLedger::new());
     let fee_payer = ledger.funded_keypair(1_000_000_000).unwrap();
@@ -56,13 +63,24 @@ async fn fixture() -> Fixture {
         "http://issuer.test",
     );
     state.assets = vec![mint.to_string()];
+    let pool = pooled.then(|| Arc::new(Keypair::new()));
+    if let Some(pool) = &pool {
+        ledger
+            .create_token_account(&authority, &mint, &pool.pubkey())
+            .unwrap();
+        state.settlement = Settlement::Pooled {
+            pool: pool.pubkey(),
+        };
+    }
     Fixture {
+        fee_payer: state.fee_payer.clone(),
         app: app(state),
         store,
         ledger,
         buyer,
         mint,
         pay_to,
+        pool,
         _dir: dir,
     }
 }
@@ -120,9 +138,10 @@ impl Fixture {
             decode_header(headers[PAYMENT_REQUIRED].to_str().unwrap()).unwrap();
         let mut exact = quote.accepts[0].clone();
         assert_eq!(exact.scheme, "exact");
+        let paid_to = self.pool.as_ref().map_or(self.pay_to, |p| p.pubkey());
         assert_eq!(
             (exact.amount.as_str(), exact.pay_to.as_str()),
-            (PRICE.to_string().as_str(), self.pay_to.to_string().as_str())
+            (PRICE.to_string().as_str(), paid_to.to_string().as_str())
         );
         let accepted = exact.clone();
         edit(&mut exact);
@@ -197,6 +216,94 @@ async fn a_paid_request_gets_a_recorded_receipt_once() {
     let (status, _, body) = f.post(&other, Some(&payment)).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"], "duplicate_settlement");
+}
+
+#[tokio::test]
+async fn a_pooled_payment_goes_to_the_pool_and_the_payout_pays_the_seller_once() {
+    let f = fixture_with(true).await;
+    let pool = f.pool.clone().unwrap();
+    let (status, _, described) = {
+        let response = f
+            .app
+            .clone()
+            .oneshot(Request::get("/v1/issuer").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, (), serde_json::from_slice::<serde_json::Value>(&bytes).unwrap())
+    };
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(described["pool"], pool.pubkey().to_string());
+
+    let mut receipts = vec![];
+    for _ in 0..2 {
+        let req = request(PayerSecret::generate().commitment(), f.seller_requirement());
+        let payment = f.pay(&req, &f.buyer, |_| {}).await;
+        let (status, _, body) = f.post(&req, Some(&payment)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let issued: ReceiptResponse = serde_json::from_value(body).unwrap();
+        // The receipt binds the seller, though the money went to the pool.
+        assert_eq!(
+            issued.receipt.body.dest,
+            h2f::dest(NETWORK, &f.mint.to_string(), &f.pay_to.to_string())
+        );
+        // A retry is owed once.
+        assert_eq!(f.post(&req, Some(&payment)).await.0, StatusCode::OK);
+        receipts.push(issued);
+    }
+    assert_eq!(f.ledger.token_balance(&pool.pubkey(), &f.mint), 2 * PRICE);
+    assert_eq!(f.ledger.token_balance(&f.pay_to, &f.mint), 0);
+    let owed = f.store.owed().await.unwrap();
+    assert_eq!(owed.len(), 1);
+    assert_eq!(
+        (owed[0].pay_to.as_str(), owed[0].amount, owed[0].receipts),
+        (f.pay_to.to_string().as_str(), u128::from(2 * PRICE), 2)
+    );
+
+    // Not due yet under a daily policy; due under "everything".
+    let daily = PayoutJob::new(
+        f.store.clone(),
+        f.ledger.clone(),
+        f.fee_payer.clone(),
+        pool.clone(),
+        PayoutPolicy::default(),
+    );
+    assert!(daily.run_once().await.unwrap().confirmed.is_empty());
+    let job = PayoutJob::new(
+        f.store.clone(),
+        f.ledger.clone(),
+        f.fee_payer.clone(),
+        pool.clone(),
+        PayoutPolicy::everything(),
+    );
+    let run = job.run_once().await.unwrap();
+    assert_eq!(run.confirmed.len(), 1);
+    assert_eq!((run.confirmed[0].amount, run.confirmed[0].receipts), (2 * PRICE, 2));
+    assert_eq!(f.ledger.token_balance(&f.pay_to, &f.mint), 2 * PRICE);
+    assert_eq!(f.ledger.token_balance(&pool.pubkey(), &f.mint), 0);
+    assert!(f.store.owed().await.unwrap().is_empty());
+    assert!(job.run_once().await.unwrap().confirmed.is_empty(), "paid once");
+
+    // What the chain shows: buyer → pool twice, then one pool → seller.
+    let seen: Vec<(Address, Address, u64)> = f
+        .ledger
+        .transfers()
+        .iter()
+        .map(|t| (t.from, t.to, t.amount))
+        .collect();
+    let (buyer, pool) = (f.buyer.pubkey(), pool.pubkey());
+    assert_eq!(
+        seen,
+        vec![
+            (buyer, pool, PRICE),
+            (buyer, pool, PRICE),
+            (pool, f.pay_to, 2 * PRICE)
+        ]
+    );
+    assert!(receipts
+        .iter()
+        .all(|r| f.ledger.transfers().iter().any(|t| t.transaction == r.transaction && t.to == pool)));
 }
 
 #[tokio::test]
