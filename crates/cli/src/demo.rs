@@ -4,8 +4,11 @@ use anyhow::{bail, Context, Result};
 use std::{path::Path, time::Instant};
 use x402_zk_cli::stack::{Stack, BUYER_FUNDS, DECIMALS, PRICE};
 use x402_zk_client::{Buyer, Wallet};
+use x402_zk_issuer::SettlementMode;
 use x402_zk_protocol::{decode_header, PaymentRequired, PAYMENT_REQUIRED, PAYMENT_SIGNATURE};
-use x402_zk_svm::Signer;
+use x402_zk_service::Limits;
+use x402_zk_store::PayoutStore;
+use x402_zk_svm::{Address, Signer};
 
 fn tokens(atomic: u64) -> String {
     let unit = 10u64.pow(u32::from(DECIMALS));
@@ -30,12 +33,12 @@ fn short(s: &str) -> String {
 }
 
 /// Runs the demo; `keys` caches the dev proving key between runs.
-pub async fn run(payments: usize, keys: &Path) -> Result<()> {
+pub async fn run(payments: usize, settlement: SettlementMode, keys: &Path) -> Result<()> {
     let dir = tempfile::tempdir()?;
     println!("x402-zk demo: private x402 payments, every party on its own loopback port\n");
 
     let t = Instant::now();
-    let stack = Stack::start(dir.path(), keys).await?;
+    let stack = Stack::start_with(dir.path(), keys, &Limits::default(), settlement).await?;
     println!(
         "started in {} (dev Groth16 keys in {})",
         ms(t.elapsed()),
@@ -50,10 +53,17 @@ pub async fn run(payments: usize, keys: &Path) -> Result<()> {
         stack.buyer.pubkey(),
         tokens(BUYER_FUNDS)
     );
-    println!(
-        "  issuer       {}  (exact payments on the chain, SQLite)",
-        stack.issuer.url()
-    );
+    match stack.pool {
+        Some(pool) => println!(
+            "  issuer       {}  (pooled settlement: buyers pay its pool {}, it pays sellers in aggregate; SQLite)",
+            stack.issuer.url(),
+            pool
+        ),
+        None => println!(
+            "  issuer       {}  (direct settlement: buyers pay the seller; SQLite)",
+            stack.issuer.url()
+        ),
+    }
     let facilitator_url = stack
         .facilitator
         .as_ref()
@@ -157,14 +167,84 @@ pub async fn run(payments: usize, keys: &Path) -> Result<()> {
             short(&r.receipt.body.payer_commitment.to_string())
         );
     }
+    // Pooled: the pool owes the seller until the payout job runs.
+    if let Some(job) = &stack.payouts {
+        println!("  issuer's books (x402-zk payouts owed):");
+        for o in stack.issuer_store.owed().await? {
+            println!(
+                "    owes seller {} {} for {} receipts",
+                short(&o.pay_to),
+                tokens(u64::try_from(o.amount)?),
+                o.receipts
+            );
+        }
+        let t = Instant::now();
+        let run = job.run_once().await?;
+        println!(
+            "  payout run ({}): {} payout(s) confirmed",
+            ms(t.elapsed()).trim(),
+            run.confirmed.len()
+        );
+        for p in &run.confirmed {
+            println!(
+                "    pool → seller {} {} for {} receipts, transaction {}",
+                short(&p.pay_to),
+                tokens(p.amount),
+                p.receipts,
+                short(p.transaction.as_deref().unwrap_or("?"))
+            );
+        }
+    }
+    let transfers = stack.ledger.transfers();
+    let name = |a: &Address| {
+        if *a == stack.buyer.pubkey() {
+            format!("buyer {}", short(&a.to_string()))
+        } else if *a == stack.seller_pay_to {
+            format!("seller {}", short(&a.to_string()))
+        } else if Some(*a) == stack.pool {
+            format!("pool {}", short(&a.to_string()))
+        } else {
+            short(&a.to_string())
+        }
+    };
+    println!("  chain observer (every token transfer on the chain since the start):");
+    for t in &transfers {
+        println!(
+            "    {:<22} → {:<22} {}  transaction {}",
+            name(&t.from),
+            name(&t.to),
+            tokens(t.amount),
+            short(&t.transaction)
+        );
+    }
+    let linked = transfers
+        .iter()
+        .filter(|t| t.from == stack.buyer.pubkey() && t.to == stack.seller_pay_to)
+        .count();
+    match stack.pool {
+        Some(_) => println!(
+            "    → no transfer from the buyer to the seller: {} into the pool, {} aggregate payout(s) out of it",
+            transfers.iter().filter(|t| Some(t.to) == stack.pool).count(),
+            transfers.iter().filter(|t| Some(t.from) == stack.pool).count()
+        ),
+        None => println!(
+            "    → {linked} transfers from the buyer to the seller: direct settlement links them (--settlement pooled does not)"
+        ),
+    }
     let seller_balance = stack
         .ledger
         .token_balance(&stack.seller_pay_to, &stack.mint);
     let buyer_balance = stack
         .ledger
         .token_balance(&stack.buyer.pubkey(), &stack.mint);
-    println!("  chain: buyer {} → seller {}: seller holds {}, buyer {} (direct settlement: the chain links them)",
-        short(&stack.buyer.pubkey().to_string()), short(&stack.seller_pay_to.to_string()), tokens(seller_balance), tokens(buyer_balance));
+    println!(
+        "  balances: seller {}, buyer {}",
+        tokens(seller_balance),
+        tokens(buyer_balance)
+    );
+    if stack.pool.is_some() && linked > 0 {
+        bail!("pooled settlement moved tokens from the buyer to the seller");
+    }
 
     // The seller's view must hold none of the buyer's identifying data.
     let seller_view = format!("{seller_saw:?}{statements:?}");

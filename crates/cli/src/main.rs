@@ -7,6 +7,7 @@ mod ceremony;
 mod demo;
 mod files;
 mod loadtest;
+mod payouts;
 mod services;
 
 use anyhow::{bail, Context, Result};
@@ -100,12 +101,21 @@ enum Command {
     /// concurrent clients on loopback; prints throughput, latency percentiles
     /// and errors by class (--stress: ramps to the breaking point).
     Loadtest(loadtest::LoadtestArgs),
+    /// A pooled issuer's accounting: what is owed per seller, payout history,
+    /// and a payout run.
+    #[command(subcommand)]
+    Payouts(payouts::PayoutsCmd),
     /// Runs the whole system on loopback (chain, issuer, facilitator, seller) and
-    /// a buyer that pays privately, printing what each party saw and step timings.
+    /// a buyer that pays privately, printing what each party and a chain observer
+    /// saw, and step timings.
     Demo {
         /// Paid requests to make.
         #[arg(long, default_value_t = 5)]
         payments: usize,
+        /// Where buyers' payments go: pooled (the issuer's pool, then one payout
+        /// to the seller) or direct (to the seller).
+        #[arg(long, value_enum, default_value = "pooled")]
+        settlement: x402_zk_issuer::SettlementMode,
         /// Where the dev proving key is kept between runs (created if missing).
         #[arg(long, default_value = "target/x402-zk-demo-keys")]
         keys: PathBuf,
@@ -263,12 +273,20 @@ fn run(command: Command) -> Result<()> {
         }
         Command::Setup { dev, out_dir } => setup(dev, &out_dir)?,
         Command::Ceremony(cmd) => ceremony::run(cmd)?,
-        Command::Demo { payments, keys } => {
+        Command::Demo {
+            payments,
+            settlement,
+            keys,
+        } => {
             if std::env::var_os("RUST_LOG").is_some() {
                 init_tracing();
             }
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            runtime.block_on(demo::run(payments, &keys))?;
+            runtime.block_on(demo::run(payments, settlement, &keys))?;
+        }
+        Command::Payouts(cmd) => {
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(payouts::run(cmd))?;
         }
         Command::Serve(ServeCmd::Issuer(args)) => {
             init_tracing();

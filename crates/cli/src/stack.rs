@@ -14,12 +14,12 @@ use std::{
 };
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use x402_zk_axum::{Price, RemoteFacilitator, ZkPayment, ZkPaywall};
+use x402_zk_issuer::{PayoutJob, PayoutPolicy, Settlement, SettlementMode};
 use x402_zk_primitives::eddsa::{PublicKey, SecretKey};
 use x402_zk_protocol::zk_receipt::IssuerInfo;
 use x402_zk_prover::ProvingKey;
 use x402_zk_service::{service_router, Limits, Readiness};
 use x402_zk_store::Store;
-use x402_zk_issuer::{PayoutJob, PayoutPolicy, Settlement, SettlementMode};
 use x402_zk_svm::{Address, Keypair, LiteSvmLedger, Signer};
 use x402_zk_verifier::VerifyingKey;
 
@@ -198,9 +198,8 @@ impl Stack {
         let issuer_key = issuer_secret.public_key();
         let issuer_listener = TcpListener::bind(any).await?;
         let issuer_addr = issuer_listener.local_addr()?;
-        let issuer_store = Arc::new(
-            Store::open(&format!("sqlite://{}", dir.join("issuer.db").display())).await?,
-        );
+        let issuer_store =
+            Arc::new(Store::open(&format!("sqlite://{}", dir.join("issuer.db").display())).await?);
         let mut issuer_state = x402_zk_issuer::IssuerState::new(
             issuer_secret,
             fee_payer,

@@ -632,3 +632,61 @@ fn exports_the_committed_onchain_verifiers_of_the_test_key() {
         "verifying key",
     );
 }
+
+/// The demo in both settlement modes: what the chain observer saw, and the
+/// payout of the pooled run, from the binary's own output.
+#[test]
+fn the_demo_shows_what_the_chain_saw_per_settlement_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let keys = keys.to_str().unwrap();
+    let pooled = ok(dir.path(), &["demo", "--payments", "2", "--keys", keys]).stdout;
+    for line in [
+        "pooled settlement: buyers pay its pool",
+        "owes seller",
+        "0.020000 for 2 receipts",
+        "payout run",
+        "1 payout(s) confirmed",
+        "→ no transfer from the buyer to the seller: 2 into the pool, 1 aggregate payout(s) out of it",
+        "the seller received 0.020000",
+    ] {
+        assert!(pooled.contains(line), "pooled demo lacks {line:?}:\n{pooled}");
+    }
+    let observed: Vec<&str> = pooled
+        .lines()
+        .skip_while(|l| !l.contains("chain observer"))
+        .skip(1)
+        .take_while(|l| !l.trim_start().starts_with('→'))
+        .collect();
+    assert_eq!(observed.len(), 3, "{pooled}");
+    assert!(observed[..2]
+        .iter()
+        .all(|l| l.contains("buyer") && l.contains("pool")));
+    assert!(observed[2].contains("pool") && observed[2].contains("seller"));
+    assert!(!observed
+        .iter()
+        .any(|l| l.contains("buyer") && l.contains("seller")));
+
+    let direct = ok(
+        dir.path(),
+        &[
+            "demo",
+            "--payments",
+            "1",
+            "--settlement",
+            "direct",
+            "--keys",
+            keys,
+        ],
+    )
+    .stdout;
+    assert!(
+        direct.contains("direct settlement: buyers pay the seller"),
+        "{direct}"
+    );
+    assert!(
+        direct.contains("→ 1 transfers from the buyer to the seller"),
+        "{direct}"
+    );
+    assert!(!direct.contains("payout run"), "{direct}");
+}

@@ -111,7 +111,12 @@ pub struct Config {
     #[arg(long, env = "X402ZK_CONFIRM_TIMEOUT_SECONDS", default_value_t = 60)]
     pub confirm_timeout_seconds: u64,
     /// Where buyers' payments go.
-    #[arg(long, env = "X402ZK_ISSUER_SETTLEMENT", value_enum, default_value = "direct")]
+    #[arg(
+        long,
+        env = "X402ZK_ISSUER_SETTLEMENT",
+        value_enum,
+        default_value = "direct"
+    )]
     pub settlement: SettlementMode,
     /// The pool for `--settlement pooled`: a 0600 Solana keypair file. Payments
     /// land in its associated token account of each sold mint (create those

@@ -231,7 +231,11 @@ async fn a_pooled_payment_goes_to_the_pool_and_the_payout_pays_the_seller_once()
             .unwrap();
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (status, (), serde_json::from_slice::<serde_json::Value>(&bytes).unwrap())
+        (
+            status,
+            (),
+            serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
+        )
     };
     assert_eq!(status, StatusCode::OK);
     assert_eq!(described["pool"], pool.pubkey().to_string());
@@ -279,11 +283,17 @@ async fn a_pooled_payment_goes_to_the_pool_and_the_payout_pays_the_seller_once()
     );
     let run = job.run_once().await.unwrap();
     assert_eq!(run.confirmed.len(), 1);
-    assert_eq!((run.confirmed[0].amount, run.confirmed[0].receipts), (2 * PRICE, 2));
+    assert_eq!(
+        (run.confirmed[0].amount, run.confirmed[0].receipts),
+        (2 * PRICE, 2)
+    );
     assert_eq!(f.ledger.token_balance(&f.pay_to, &f.mint), 2 * PRICE);
     assert_eq!(f.ledger.token_balance(&pool.pubkey(), &f.mint), 0);
     assert!(f.store.owed().await.unwrap().is_empty());
-    assert!(job.run_once().await.unwrap().confirmed.is_empty(), "paid once");
+    assert!(
+        job.run_once().await.unwrap().confirmed.is_empty(),
+        "paid once"
+    );
 
     // What the chain shows: buyer → pool twice, then one pool → seller.
     let seen: Vec<(Address, Address, u64)> = f
@@ -301,9 +311,11 @@ async fn a_pooled_payment_goes_to_the_pool_and_the_payout_pays_the_seller_once()
             (pool, f.pay_to, 2 * PRICE)
         ]
     );
-    assert!(receipts
+    assert!(receipts.iter().all(|r| f
+        .ledger
+        .transfers()
         .iter()
-        .all(|r| f.ledger.transfers().iter().any(|t| t.transaction == r.transaction && t.to == pool)));
+        .any(|t| t.transaction == r.transaction && t.to == pool)));
 }
 
 #[tokio::test]

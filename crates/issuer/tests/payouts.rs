@@ -313,7 +313,10 @@ async fn kill_at_every_step(store: &Arc<Store>) -> usize {
         .filter(|p| p.state == PayoutState::Expired)
         .count();
     assert!(expired >= 2, "{expired} payouts expired and were replaced");
-    eprintln!("{} payouts, {expired} of them expired and replaced", history.len());
+    eprintln!(
+        "{} payouts, {expired} of them expired and replaced",
+        history.len()
+    );
     killed
 }
 
@@ -382,5 +385,6 @@ async fn an_underfunded_pool_keeps_the_debt_until_it_can_pay() {
         .mint_to(&w.authority, &w.mint, &w.pool.pubkey(), TOTAL - 10)
         .unwrap();
     job.run_once().await.unwrap();
-    w.assert_paid_once(&store, 0, "after funding the pool").await;
+    w.assert_paid_once(&store, 0, "after funding the pool")
+        .await;
 }

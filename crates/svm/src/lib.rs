@@ -46,9 +46,9 @@ pub use payout::{
     payout_transaction, transaction_from_wire, transaction_to_wire, PayoutTransfer,
     PAYOUT_COMPUTE_UNIT_LIMIT,
 };
-pub use solana_transaction::versioned::VersionedTransaction;
-pub use solana_hash::Hash;
 pub use rpc::RpcLedger;
 pub use solana_address::Address;
+pub use solana_hash::Hash;
 pub use solana_keypair::Keypair;
 pub use solana_signer::Signer;
+pub use solana_transaction::versioned::VersionedTransaction;

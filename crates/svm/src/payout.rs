@@ -64,11 +64,7 @@ pub fn payout_transaction(
         ),
         create,
         pay,
-        spl_memo_interface::instruction::build_memo(
-            &memo_program(),
-            transfer.memo.as_bytes(),
-            &[],
-        ),
+        spl_memo_interface::instruction::build_memo(&memo_program(), transfer.memo.as_bytes(), &[]),
     ];
     let message = v0::Message::try_compile(&fee_payer.pubkey(), &instructions, &[], blockhash)
         .map_err(|e| e.to_string())?;

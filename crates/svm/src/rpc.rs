@@ -194,11 +194,13 @@ impl Ledger for RpcLedger {
             .get("value")
             .and_then(Value::as_bool)
             .ok_or_else(|| LedgerError::Unavailable("isBlockhashValid: no value".into()))?;
-        Ok(match self.status(&crate::exact::transaction_id(tx)).await? {
-            Some(Ok(())) => Outcome::Landed,
-            Some(Err(e)) => Outcome::Failed(e),
-            None if !valid => Outcome::Expired,
-            None => Outcome::Pending,
-        })
+        Ok(
+            match self.status(&crate::exact::transaction_id(tx)).await? {
+                Some(Ok(())) => Outcome::Landed,
+                Some(Err(e)) => Outcome::Failed(e),
+                None if !valid => Outcome::Expired,
+                None => Outcome::Pending,
+            },
+        )
     }
 }

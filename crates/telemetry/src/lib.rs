@@ -196,7 +196,10 @@ pub fn register(service: &'static str) {
             describe_gauge!("pool_owed_receipts", "Receipts behind pool_owed_amount");
             describe_counter!("payouts_total", "Payouts finished, by result");
             describe_counter!("payout_amount_total", "Atomic units paid out, by asset");
-            describe_gauge!("payouts_unfinished", "Payouts opened or sent, not confirmed");
+            describe_gauge!(
+                "payouts_unfinished",
+                "Payouts opened or sent, not confirmed"
+            );
             describe_counter!(
                 "payout_run_failures_total",
                 "Payout runs stopped by the store or the ledger"
