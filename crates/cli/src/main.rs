@@ -125,9 +125,9 @@ enum Command {
 #[derive(Subcommand)]
 enum ServeCmd {
     /// The receipt issuer (`POST /v1/receipts`, paid with x402 `exact` on Solana).
-    Issuer(services::IssuerArgs),
+    Issuer(Box<services::IssuerArgs>),
     /// A reference seller with one paid route, verifying through a facilitator.
-    Seller(services::SellerArgs),
+    Seller(Box<services::SellerArgs>),
     /// The x402 facilitator for scheme zk-receipt (/verify, /settle, /supported, /health).
     Facilitator(x402_zk_facilitator::Config),
     /// The prover service (POST /v1/proofs). It sees buyers' witnesses: run it for
@@ -291,12 +291,12 @@ fn run(command: Command) -> Result<()> {
         Command::Serve(ServeCmd::Issuer(args)) => {
             init_tracing();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            runtime.block_on(services::serve_issuer(args))?;
+            runtime.block_on(services::serve_issuer(*args))?;
         }
         Command::Serve(ServeCmd::Seller(args)) => {
             init_tracing();
             let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-            runtime.block_on(services::serve_seller(args))?;
+            runtime.block_on(services::serve_seller(*args))?;
         }
         Command::Loadtest(args) => {
             if std::env::var_os("RUST_LOG").is_some() {

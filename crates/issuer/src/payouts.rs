@@ -25,6 +25,12 @@ use x402_zk_svm::{
     PayoutTransfer,
 };
 
+/// How long after signing a payout the job trusts the ledger's "this transaction
+/// can never land". Older signed payouts may predate what the ledger's history
+/// still holds, so an operator checks them (they stay `signed`, and show in
+/// `payouts_unfinished`).
+pub const AUTO_EXPIRY_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
 /// When a seller's debts are paid out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PayoutPolicy {
@@ -253,16 +259,15 @@ impl PayoutJob {
         };
         let now = (self.clock)();
         match outcome {
-            Outcome::Landed => {
-                self.store.confirm_payout(&payout.id, now).await?;
-                metrics::counter!("payouts_total", "result" => "confirmed").increment(1);
-                metrics::counter!("payout_amount_total", "asset" => payout.asset.clone())
-                    .increment(payout.amount);
-                tracing::info!(payout = %payout.id, %transaction, amount = payout.amount,
-                    receipts = payout.receipts, "payout confirmed");
-                payout.state = PayoutState::Confirmed;
-                run.confirmed.push(payout);
-                Ok(PayoutState::Confirmed)
+            Outcome::Landed => self.confirm(payout, &transaction, run).await,
+            Outcome::Failed(_) | Outcome::Expired
+                if now.saturating_sub(payout.updated_at) > AUTO_EXPIRY_WINDOW.as_secs() =>
+            {
+                tracing::error!(payout = %payout.id, %transaction,
+                    "a payout signed over a day ago is not found landed; check the transaction \
+                     by hand: the ledger's history may not reach back that far");
+                run.pending.push(payout);
+                Ok(PayoutState::Signed)
             }
             Outcome::Failed(reason) => self.expire(payout, &transaction, &reason, run).await,
             Outcome::Expired => {
@@ -276,6 +281,38 @@ impl PayoutJob {
         }
     }
 
+    async fn confirm(
+        &self,
+        mut payout: Payout,
+        transaction: &str,
+        run: &mut PayoutRun,
+    ) -> Result<PayoutState, PayoutError> {
+        if !self
+            .store
+            .confirm_payout(&payout.id, (self.clock)())
+            .await?
+        {
+            // Another job confirmed it, or (never, if the ledger's outcomes are
+            // right) it was expired and its debts released: say so loudly.
+            let now = self.store.payout(&payout.id).await?;
+            let state = now.as_ref().map(|p| p.state);
+            if state == Some(PayoutState::Expired) {
+                metrics::counter!("payouts_landed_after_expiry_total").increment(1);
+                tracing::error!(payout = %payout.id, %transaction,
+                    "a payout marked expired has landed: its debts may be paid twice");
+            }
+            return Ok(state.unwrap_or(PayoutState::Confirmed));
+        }
+        metrics::counter!("payouts_total", "result" => "confirmed").increment(1);
+        metrics::counter!("payout_amount_total", "asset" => payout.asset.clone())
+            .increment(payout.amount);
+        tracing::info!(payout = %payout.id, %transaction, amount = payout.amount,
+            receipts = payout.receipts, "payout confirmed");
+        payout.state = PayoutState::Confirmed;
+        run.confirmed.push(payout);
+        Ok(PayoutState::Confirmed)
+    }
+
     async fn expire(
         &self,
         mut payout: Payout,
@@ -284,9 +321,15 @@ impl PayoutJob {
         run: &mut PayoutRun,
     ) -> Result<PayoutState, PayoutError> {
         let now = (self.clock)();
-        self.store
+        if !self
+            .store
             .expire_payout(&payout.id, transaction, reason, now)
-            .await?;
+            .await?
+        {
+            // Another job finished it first.
+            let state = self.store.payout(&payout.id).await?.map(|p| p.state);
+            return Ok(state.unwrap_or(PayoutState::Expired));
+        }
         metrics::counter!("payouts_total", "result" => "expired").increment(1);
         tracing::warn!(payout = %payout.id, %transaction, reason, "payout can never land; its debts are owed again");
         payout.state = PayoutState::Expired;
@@ -306,7 +349,7 @@ impl PayoutJob {
         let pay_to =
             Address::from_str(&payout.pay_to).map_err(|e| corrupt(format!("payTo: {e}")))?;
         let decimals = self.ledger.mint_decimals(&mint).await?;
-        let blockhash = self.ledger.latest_blockhash().await?;
+        let blockhash = self.ledger.payout_blockhash().await?;
         let transfer = PayoutTransfer {
             mint,
             decimals,

@@ -145,8 +145,8 @@ impl Ledger for CrashingLedger {
     }
 }
 
-/// A chain with a funded pool and two sellers (one without a token account: the
-/// payout creates it), and their debts recorded as pooled receipts would.
+/// A chain with a funded pool and two sellers, and their debts recorded as
+/// pooled receipts would.
 struct World {
     ledger: Arc<LiteSvmLedger>,
     fee_payer: Arc<Keypair>,
@@ -172,9 +172,13 @@ async fn world(store: &Store, ledger: &Arc<LiteSvmLedger>, run: u64, pool_funds:
     ledger
         .mint_to(&authority, &mint, &pool.pubkey(), pool_funds)
         .unwrap();
-    let a = Keypair::new().pubkey();
-    ledger.create_token_account(&authority, &mint, &a).unwrap();
-    let mut sellers = [(a, 0), (Keypair::new().pubkey(), 0)];
+    let (a, b) = (Keypair::new().pubkey(), Keypair::new().pubkey());
+    for seller in [a, b] {
+        ledger
+            .create_token_account(&authority, &mint, &seller)
+            .unwrap();
+    }
+    let mut sellers = [(a, 0), (b, 0)];
     for (i, (seller, amount)) in DEBTS.iter().enumerate() {
         let debt = Debt {
             asset: mint.to_string(),
@@ -346,20 +350,80 @@ async fn concurrent_jobs_pay_each_debt_once() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/issuer.db", dir.path().display());
     let store = Arc::new(Store::open(&url).await.unwrap());
-    let w = world(&store, &chain(), 1, TOTAL).await;
+    // Twice the debts in the pool: a double payment would succeed, and show.
+    let w = world(&store, &chain(), 1, 2 * TOTAL).await;
     let jobs = (0..4).map(|_| {
         let job = w.job(store.clone(), w.ledger.clone());
         tokio::spawn(async move { job.run_once().await })
     });
+    let mut confirmed = 0;
     for j in jobs.collect::<Vec<_>>() {
-        // A job may lose a race on SQLite's write lock; the others carry on.
-        let _ = j.await.unwrap();
+        match j.await.unwrap() {
+            Ok(run) => confirmed += run.confirmed.len(),
+            // A job may lose a race on SQLite's write lock; the others carry on.
+            Err(x402_zk_issuer::PayoutError::Store(_)) => {}
+            Err(e) => panic!("{e}"),
+        }
     }
-    w.job(store.clone(), w.ledger.clone())
-        .run_once()
+    let last = w.job(store.clone(), w.ledger.clone()).run_once().await;
+    confirmed += last.unwrap().confirmed.len();
+    assert_eq!(
+        confirmed, 3,
+        "three payouts (two for A, one for B), each confirmed once"
+    );
+    w.assert_paid_once(&store, TOTAL, "four jobs at once").await;
+}
+
+#[tokio::test]
+async fn a_seller_without_a_token_account_is_paid_once_it_has_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/issuer.db", dir.path().display());
+    let store = Arc::new(Store::open(&url).await.unwrap());
+    let ledger = chain();
+    let w = world(&store, &ledger, 1, TOTAL).await;
+    let homeless = Keypair::new().pubkey();
+    let debt = Debt {
+        asset: w.mint.to_string(),
+        pay_to: homeless.to_string(),
+        amount: 5,
+    };
+    // (A new blockhash first: the same setup transaction again would be a replay.)
+    w.ledger.expire_blockhash();
+    w.ledger
+        .mint_to(&w.authority, &w.mint, &w.pool.pubkey(), 5)
+        .unwrap();
+    store
+        .record_issued(&FieldElement::from(99u64), "{}", Some(&debt), 2_000)
         .await
         .unwrap();
-    w.assert_paid_once(&store, 0, "four jobs at once").await;
+    let job = w.job(store.clone(), w.ledger.clone());
+    let run = job.run_once().await.unwrap();
+    assert_eq!(run.confirmed.len(), 3, "the others are paid");
+    assert_eq!(
+        run.expired.len(),
+        1,
+        "the transfer to a missing account fails"
+    );
+    assert_eq!(w.ledger.token_balance(&homeless, &w.mint), 0);
+    let owed = store.owed().await.unwrap();
+    assert_eq!((owed.len(), owed[0].amount), (1, 5), "still owed");
+    assert!(
+        w.ledger
+            .account(&x402_zk_svm::exact::associated_token_address(
+                &homeless, &w.mint
+            ))
+            .is_none(),
+        "the issuer created no account (it would pay its rent)"
+    );
+
+    w.ledger.expire_blockhash();
+    w.ledger
+        .create_token_account(&w.authority, &w.mint, &homeless)
+        .unwrap();
+    job.run_once().await.unwrap();
+    assert_eq!(w.ledger.token_balance(&homeless, &w.mint), 5);
+    w.assert_paid_once(&store, 0, "after the seller made its account")
+        .await;
 }
 
 #[tokio::test]

@@ -52,8 +52,20 @@ pub trait Ledger: Send + Sync {
     /// a retry after a crash or timeout is safe.
     async fn settle(&self, tx: &VersionedTransaction) -> Result<(), LedgerError>;
 
-    /// What became of `tx`. [`Outcome::Expired`] is only answered once no block
-    /// can include it any more, so a payer may then sign a new transaction for the
-    /// same payment without ever paying twice.
+    /// A blockhash for a transaction whose fate [`Ledger::outcome`] must later
+    /// judge: one the ledger's most final state already knows (JSON-RPC: at
+    /// `finalized`), so that "no longer valid" there means expired, not "too
+    /// new to know".
+    async fn payout_blockhash(&self) -> Result<Hash, LedgerError> {
+        self.latest_blockhash().await
+    }
+
+    /// What became of `tx`, signed under a [`Ledger::payout_blockhash`].
+    /// [`Outcome::Expired`] is only answered once no block can include it any
+    /// more, so a payer may then sign a new transaction for the same payment
+    /// without paying twice, provided the ledger still holds the history of the
+    /// transaction's time (a node with trimmed history answers "unknown" for an
+    /// old transaction that did land: callers must not trust `Expired` for old
+    /// transactions).
     async fn outcome(&self, tx: &VersionedTransaction) -> Result<Outcome, LedgerError>;
 }

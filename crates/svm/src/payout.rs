@@ -9,9 +9,8 @@ use solana_message::{v0, VersionedMessage};
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 
-/// Compute units of a payout: creating the seller's token account (~25k when it
-/// is missing), the transfer and the memo, with room to spare.
-pub const PAYOUT_COMPUTE_UNIT_LIMIT: u32 = 60_000;
+/// Compute units of a payout: the transfer and the memo, with room to spare.
+pub const PAYOUT_COMPUTE_UNIT_LIMIT: u32 = 20_000;
 
 /// What one payout pays.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,9 +29,11 @@ pub struct PayoutTransfer {
     pub memo: String,
 }
 
-/// The signed payout transaction: creates the seller's associated token account
-/// if missing (the fee payer pays its rent), then `TransferChecked` from
-/// ATA(`pool`, mint) to ATA(`pay_to`, mint), authorised by `pool`, and the memo.
+/// The signed payout transaction: `TransferChecked` from ATA(`pool`, mint) to
+/// ATA(`pay_to`, mint), authorised by `pool`, and the memo. It does not create
+/// the seller's token account: the fee payer would pay its rent, and a seller
+/// could close and reclaim it after every payout. A payout to a missing account
+/// fails, and its debts wait for the next run.
 pub fn payout_transaction(
     fee_payer: &Keypair,
     pool: &Keypair,
@@ -40,12 +41,6 @@ pub fn payout_transaction(
     blockhash: Hash,
 ) -> Result<VersionedTransaction, String> {
     use solana_compute_budget_interface::ComputeBudgetInstruction;
-    let create = spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(
-        &fee_payer.pubkey(),
-        &transfer.pay_to,
-        &transfer.mint,
-        &token_program(),
-    );
     let pay = spl_token_interface::instruction::transfer_checked(
         &token_program(),
         &associated_token_address(&pool.pubkey(), &transfer.mint),
@@ -62,7 +57,6 @@ pub fn payout_transaction(
         ComputeBudgetInstruction::set_compute_unit_price(
             crate::exact::COMPUTE_UNIT_PRICE_MICROLAMPORTS,
         ),
-        create,
         pay,
         spl_memo_interface::instruction::build_memo(&memo_program(), transfer.memo.as_bytes(), &[]),
     ];

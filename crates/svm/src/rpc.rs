@@ -89,6 +89,20 @@ impl RpcLedger {
     }
 }
 
+impl RpcLedger {
+    async fn blockhash(&self, commitment: &str) -> Result<Hash, LedgerError> {
+        let result = self
+            .call("getLatestBlockhash", json!([{ "commitment": commitment }]))
+            .await
+            .map_err(RpcError::unavailable)?;
+        result
+            .pointer("/value/blockhash")
+            .and_then(Value::as_str)
+            .and_then(|s| Hash::from_str(s).ok())
+            .ok_or_else(|| LedgerError::Unavailable("getLatestBlockhash: no blockhash".into()))
+    }
+}
+
 #[derive(Debug)]
 enum RpcError {
     Transport(String),
@@ -111,15 +125,11 @@ impl RpcError {
 #[async_trait]
 impl Ledger for RpcLedger {
     async fn latest_blockhash(&self) -> Result<Hash, LedgerError> {
-        let result = self
-            .call("getLatestBlockhash", json!([{"commitment": "confirmed"}]))
-            .await
-            .map_err(RpcError::unavailable)?;
-        result
-            .pointer("/value/blockhash")
-            .and_then(Value::as_str)
-            .and_then(|s| Hash::from_str(s).ok())
-            .ok_or_else(|| LedgerError::Unavailable("getLatestBlockhash: no blockhash".into()))
+        self.blockhash("confirmed").await
+    }
+
+    async fn payout_blockhash(&self) -> Result<Hash, LedgerError> {
+        self.blockhash("finalized").await
     }
 
     async fn mint_decimals(&self, mint: &Address) -> Result<u8, LedgerError> {
@@ -180,9 +190,11 @@ impl Ledger for RpcLedger {
     }
 
     async fn outcome(&self, tx: &VersionedTransaction) -> Result<Outcome, LedgerError> {
-        // Validity first, at `finalized`: once the finalized bank refuses the
-        // blockhash, no later block can include the transaction, and any block that
-        // did is finalized too, so the status read after it is final.
+        // Validity first, at `finalized`. The blockhash came from a finalized bank
+        // (`payout_blockhash`), so the finalized bank knows it: once it refuses it,
+        // it is too old for any later block, and a block that included the
+        // transaction is an ancestor, finalized too, so the status read after
+        // this is final.
         let blockhash = tx.message.recent_blockhash().to_string();
         let valid = self
             .call(

@@ -13,13 +13,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use x402_zk_svm::{
     build_payment, check_payment, exact_requirement, Address, Ledger, LedgerError, LiteSvmLedger,
-    RpcLedger,
+    Outcome, RpcLedger,
 };
 
 #[derive(Clone)]
 struct Node {
     chain: Arc<LiteSvmLedger>,
     statuses: Arc<Mutex<HashMap<String, Value>>>,
+    /// The commitment of each `getLatestBlockhash` and `isBlockhashValid` call.
+    commitments: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 async fn rpc(
@@ -29,6 +31,10 @@ async fn rpc(
     let params = &req["params"];
     let result: Result<Value, Value> = match req["method"].as_str().unwrap_or_default() {
         "getLatestBlockhash" => {
+            node.commitments.lock().unwrap().push((
+                "getLatestBlockhash".into(),
+                params[0]["commitment"].as_str().unwrap_or_default().into(),
+            ));
             let hash = node.chain.latest_blockhash().await.unwrap();
             Ok(
                 json!({"context": {"slot": 1}, "value": {"blockhash": hash.to_string(), "lastValidBlockHeight": 100}}),
@@ -57,6 +63,14 @@ async fn rpc(
                     json!({"code": -32002, "message": format!("Transaction simulation failed: {e}")}),
                 ),
             }
+        }
+        "isBlockhashValid" => {
+            node.commitments.lock().unwrap().push((
+                "isBlockhashValid".into(),
+                params[1]["commitment"].as_str().unwrap_or_default().into(),
+            ));
+            let latest = node.chain.latest_blockhash().await.unwrap().to_string();
+            Ok(json!({"context": {"slot": 1}, "value": params[0].as_str() == Some(&latest)}))
         }
         "getSignatureStatuses" => {
             let statuses = node.statuses.lock().unwrap();
@@ -96,7 +110,9 @@ async fn rpc_ledger_settles_through_json_rpc() {
     let node = Node {
         chain: chain.clone(),
         statuses: Arc::default(),
+        commitments: Arc::default(),
     };
+    let commitments = node.commitments.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -162,6 +178,54 @@ async fn rpc_ledger_settles_through_json_rpc() {
         ledger.settle(&tx).await,
         Err(LedgerError::Refused(_))
     ));
+
+    // Payouts: a blockhash the finalized bank knows, and an outcome judged there.
+    let pool = Keypair::new();
+    chain
+        .mint_to(&fee_payer, &mint, &pool.pubkey(), 500)
+        .unwrap();
+    let payout_hash = ledger.payout_blockhash().await.unwrap();
+    let payout = |amount, memo: &str| {
+        x402_zk_svm::payout_transaction(
+            &fee_payer,
+            &pool,
+            &x402_zk_svm::PayoutTransfer {
+                mint,
+                decimals: 6,
+                pay_to: seller.pubkey(),
+                amount,
+                memo: memo.into(),
+            },
+            payout_hash,
+        )
+        .unwrap()
+    };
+    let (landed, unsent) = (payout(100, "payout 1"), payout(100, "payout 2"));
+    assert_ne!(
+        landed.signatures[0], unsent.signatures[0],
+        "the memo makes payouts of one amount distinct"
+    );
+    ledger.settle(&landed).await.unwrap();
+    assert_eq!(ledger.outcome(&landed).await.unwrap(), Outcome::Landed);
+    assert_eq!(
+        ledger.outcome(&unsent).await.unwrap(),
+        Outcome::Pending,
+        "unsent but still valid: it could land"
+    );
+    chain.expire_blockhash();
+    assert_eq!(ledger.outcome(&unsent).await.unwrap(), Outcome::Expired);
+    assert_eq!(
+        ledger.outcome(&landed).await.unwrap(),
+        Outcome::Landed,
+        "landed stays landed after its blockhash expires"
+    );
+    let asked = commitments.lock().unwrap().clone();
+    assert!(asked.contains(&("getLatestBlockhash".into(), "finalized".into())));
+    assert!(asked
+        .iter()
+        .filter(|(m, _)| m == "isBlockhashValid")
+        .all(|(_, c)| c == "finalized"));
+    assert_eq!(chain.token_balance(&seller.pubkey(), &mint), 1_100);
 
     // Nobody listening: unavailable, not refused.
     let dead = RpcLedger::new("http://127.0.0.1:9", Duration::from_secs(1));

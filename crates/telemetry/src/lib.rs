@@ -54,6 +54,7 @@
 //! | `payout_amount_total` | counter | `asset`: atomic units paid out |
 //! | `payouts_unfinished` | gauge | — (payouts opened or sent, not yet confirmed) |
 //! | `payout_run_failures_total` | counter | — (runs stopped by the store or the ledger; the next resumes) |
+//! | `payouts_landed_after_expiry_total` | counter | — (a payout judged expired landed after all: its debts may be paid twice; should stay 0) |
 #![deny(missing_docs)]
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
@@ -209,6 +210,11 @@ pub fn register(service: &'static str) {
             }
             metrics::gauge!("payouts_unfinished").increment(0.0);
             metrics::counter!("payout_run_failures_total").increment(0);
+            describe_counter!(
+                "payouts_landed_after_expiry_total",
+                "Payouts judged expired that landed after all (should stay 0)"
+            );
+            metrics::counter!("payouts_landed_after_expiry_total").increment(0);
             for op in ["record", "lookup", "ping"] {
                 metrics::counter!("store_errors_total", "op" => op).increment(0);
             }
