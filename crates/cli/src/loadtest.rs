@@ -356,6 +356,19 @@ struct Setup {
     _prover: Option<Running>,
 }
 
+/// The in-process stack the facilitator and paid-route targets load (direct
+/// settlement: the payout job is not under test).
+async fn load_stack(dir: &std::path::Path, args: &LoadtestArgs) -> Result<Stack> {
+    let limits = service_limits(args);
+    Stack::start_with(
+        dir,
+        &args.keys,
+        &limits,
+        x402_zk_issuer::SettlementMode::Direct,
+    )
+    .await
+}
+
 fn service_limits(args: &LoadtestArgs) -> Limits {
     Limits {
         rate_limit: args
@@ -427,13 +440,7 @@ async fn setup(args: &LoadtestArgs) -> Result<Setup> {
                 args.url.is_none(),
                 "--url is for the prover target; the facilitator target starts its own"
             );
-            let stack = Stack::start_with(
-                dir.path(),
-                &args.keys,
-                &service_limits(args),
-                x402_zk_issuer::SettlementMode::Direct,
-            )
-            .await?;
+            let stack = load_stack(dir.path(), args).await?;
             let facilitator = stack
                 .facilitator
                 .as_ref()
@@ -471,13 +478,7 @@ async fn setup(args: &LoadtestArgs) -> Result<Setup> {
                 args.url.is_none(),
                 "--url is for the prover target; the paid-route target starts its own"
             );
-            let stack = Stack::start_with(
-                dir.path(),
-                &args.keys,
-                &service_limits(args),
-                x402_zk_issuer::SettlementMode::Direct,
-            )
-            .await?;
+            let stack = load_stack(dir.path(), args).await?;
             let first = Buyer::new(
                 Wallet::open(dir.path().join("wallet-0"))?,
                 stack.proving_key.clone(),

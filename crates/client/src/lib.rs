@@ -369,21 +369,7 @@ impl Buyer {
             .iter()
             .find(|a| a.scheme == x402_zk_svm::exact::SCHEME && a.network == r.network)
             .ok_or_else(|| ClientError::CannotBuy("the issuer offers no exact payment".into()))?;
-        // Pay exactly the seller's price, to the seller's payTo or to the pool the
-        // seller names for this issuer, nothing else.
-        let pooled = issuer.pool.as_deref() == Some(exact.pay_to.as_str());
-        if exact.amount != r.amount || exact.asset != r.asset {
-            return Err(ClientError::CannotBuy(
-                "the issuer's exact requirement differs from the seller's price or asset".into(),
-            ));
-        }
-        if exact.pay_to != r.pay_to && !pooled {
-            return Err(ClientError::CannotBuy(format!(
-                "the issuer asks for payment to {}, which is neither the seller's payTo nor a \
-                 pool the seller names for this issuer (extra.issuers[].pool)",
-                exact.pay_to
-            )));
-        }
+        payable(exact, r, issuer)?;
         let payload =
             build_payment(payer, exact).map_err(|e| ClientError::CannotBuy(e.to_string()))?;
         let payment = PaymentPayload {
@@ -496,6 +482,30 @@ impl Buyer {
     }
 }
 
+/// Whether the issuer's `exact` offer may be paid for the seller's requirement
+/// `r`: exactly the seller's price and asset, to the seller's `payTo` or to the
+/// pool the seller names for this issuer, nothing else.
+fn payable(
+    exact: &PaymentRequirements,
+    r: &PaymentRequirements,
+    issuer: &IssuerInfo,
+) -> Result<(), ClientError> {
+    if exact.amount != r.amount || exact.asset != r.asset {
+        return Err(ClientError::CannotBuy(
+            "the issuer's exact requirement differs from the seller's price or asset".into(),
+        ));
+    }
+    let pooled = issuer.pool.as_deref() == Some(exact.pay_to.as_str());
+    if exact.pay_to != r.pay_to && !pooled {
+        return Err(ClientError::CannotBuy(format!(
+            "the issuer asks for payment to {}, which is neither the seller's payTo nor a \
+             pool the seller names for this issuer (extra.issuers[].pool)",
+            exact.pay_to
+        )));
+    }
+    Ok(())
+}
+
 async fn issuer_error(url: &str, r: reqwest::Response) -> ClientError {
     let status = r.status().as_u16();
     let body: serde_json::Value = r.json().await.unwrap_or_default();
@@ -510,5 +520,50 @@ async fn issuer_error(url: &str, r: reqwest::Response) -> ClientError {
         status,
         code: field("error"),
         message: field("message"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn requirement(pay_to: &str, amount: &str) -> PaymentRequirements {
+        PaymentRequirements {
+            scheme: "exact".into(),
+            network: "solana:test".into(),
+            amount: amount.into(),
+            asset: "MINT".into(),
+            pay_to: pay_to.into(),
+            max_timeout_seconds: 60,
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn buyers_pay_the_seller_or_the_pool_it_names_and_nobody_else() {
+        let seller = requirement("SELLER", "100");
+        let issuer = |pool: Option<&str>| IssuerInfo {
+            key: x402_zk_primitives::eddsa::SecretKey::from_bytes([7; 32]).public_key(),
+            url: Some("http://issuer".into()),
+            pool: pool.map(Into::into),
+        };
+        let direct = requirement("SELLER", "100");
+        let pooled = requirement("POOL", "100");
+        assert!(payable(&direct, &seller, &issuer(None)).is_ok());
+        assert!(payable(&pooled, &seller, &issuer(Some("POOL"))).is_ok());
+        assert!(payable(&direct, &seller, &issuer(Some("POOL"))).is_ok());
+        for (offer, named) in [
+            (&pooled, None),                                  // a pool the seller does not name
+            (&requirement("ELSEWHERE", "100"), Some("POOL")), // another address
+            (&requirement("POOL", "101"), Some("POOL")),      // another price
+        ] {
+            assert!(
+                matches!(
+                    payable(offer, &seller, &issuer(named)),
+                    Err(ClientError::CannotBuy(_))
+                ),
+                "{offer:?} with pool {named:?}"
+            );
+        }
     }
 }
