@@ -178,6 +178,21 @@ async fn quote(
         .mint_decimals(&mint)
         .await
         .map_err(|e| ledger_failure(e, empty_quote(s)))?;
+    if matches!(s.settlement, Settlement::Pooled { .. }) {
+        // A payout to a missing account would fail (payouts do not create
+        // accounts): take no money for a seller that cannot be paid.
+        let payable = s
+            .ledger
+            .has_token_account(&seller_pay_to, &mint)
+            .await
+            .map_err(|e| ledger_failure(e, empty_quote(s)))?;
+        if !payable {
+            return Err(bad(format!(
+                "the seller's payTo {seller_pay_to} has no token account for {mint}: \
+                 it must create its associated token account before it can be paid"
+            )));
+        }
+    }
     let blockhash = s
         .ledger
         .latest_blockhash()

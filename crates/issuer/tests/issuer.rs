@@ -319,6 +319,25 @@ async fn a_pooled_payment_goes_to_the_pool_and_the_payout_pays_the_seller_once()
 }
 
 #[tokio::test]
+async fn a_pooled_issuer_takes_no_payment_for_a_seller_it_could_not_pay() {
+    let f = fixture_with(true).await;
+    let mut requirement = f.seller_requirement();
+    requirement.pay_to = Keypair::new().pubkey().to_string(); // no token account
+    let req = request(PayerSecret::generate().commitment(), requirement);
+    let (status, headers, body) = f.post(&req, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "invalid_payment_requirements");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("no token account"),
+        "{body}"
+    );
+    assert!(!headers.contains_key(PAYMENT_REQUIRED), "no quote to pay");
+}
+
+#[tokio::test]
 async fn payments_that_break_the_exact_rules_are_refused_and_move_nothing() {
     let f = fixture().await;
     let req = request(PayerSecret::generate().commitment(), f.seller_requirement());

@@ -139,6 +139,18 @@ impl Ledger for CrashingLedger {
         let c = &self.crash;
         c.around(self.inner.settle(tx), Crash::ledger_dead).await
     }
+    async fn has_token_account(
+        &self,
+        owner: &Address,
+        mint: &Address,
+    ) -> Result<bool, LedgerError> {
+        let c = &self.crash;
+        c.around(
+            self.inner.has_token_account(owner, mint),
+            Crash::ledger_dead,
+        )
+        .await
+    }
     async fn outcome(&self, tx: &VersionedTransaction) -> Result<Outcome, LedgerError> {
         let c = &self.crash;
         c.around(self.inner.outcome(tx), Crash::ledger_dead).await

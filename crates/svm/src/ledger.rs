@@ -52,6 +52,10 @@ pub trait Ledger: Send + Sync {
     /// a retry after a crash or timeout is safe.
     async fn settle(&self, tx: &VersionedTransaction) -> Result<(), LedgerError>;
 
+    /// Whether `owner` has its associated token account for `mint` (SPL Token).
+    async fn has_token_account(&self, owner: &Address, mint: &Address)
+        -> Result<bool, LedgerError>;
+
     /// A blockhash for a transaction whose fate [`Ledger::outcome`] must later
     /// judge: one the ledger's most final state already knows (JSON-RPC: at
     /// `finalized`), so that "no longer valid" there means expired, not "too

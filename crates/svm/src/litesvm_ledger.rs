@@ -214,6 +214,18 @@ impl Ledger for LiteSvmLedger {
         }
     }
 
+    async fn has_token_account(
+        &self,
+        owner: &Address,
+        mint: &Address,
+    ) -> Result<bool, LedgerError> {
+        let account = associated_token_address(owner, mint);
+        Ok(self
+            .svm()
+            .get_account(&account)
+            .is_some_and(|a| a.owner == crate::exact::token_program()))
+    }
+
     async fn outcome(&self, tx: &VersionedTransaction) -> Result<Outcome, LedgerError> {
         let svm = self.svm();
         let landed = tx.signatures.first().and_then(|s| svm.get_transaction(s));

@@ -189,6 +189,27 @@ impl Ledger for RpcLedger {
         Err(LedgerError::NotConfirmed(self.confirm_timeout))
     }
 
+    async fn has_token_account(
+        &self,
+        owner: &Address,
+        mint: &Address,
+    ) -> Result<bool, LedgerError> {
+        let account = crate::exact::associated_token_address(owner, mint);
+        let result = self
+            .call(
+                "getAccountInfo",
+                json!([account.to_string(), {"encoding": "base64", "commitment": "confirmed"}]),
+            )
+            .await
+            .map_err(RpcError::unavailable)?;
+        let owner = result
+            .get("value")
+            .filter(|v| !v.is_null())
+            .and_then(|v| v.get("owner"))
+            .and_then(Value::as_str);
+        Ok(owner == Some(&crate::exact::token_program().to_string()))
+    }
+
     async fn outcome(&self, tx: &VersionedTransaction) -> Result<Outcome, LedgerError> {
         // Validity first, at `finalized`. The blockhash came from a finalized bank
         // (`payout_blockhash`), so the finalized bank knows it: once it refuses it,

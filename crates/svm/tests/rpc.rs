@@ -125,6 +125,14 @@ async fn rpc_ledger_settles_through_json_rpc() {
 
     let ledger = RpcLedger::new(url, Duration::from_secs(5));
     assert_eq!(ledger.mint_decimals(&mint).await.unwrap(), 6);
+    assert!(ledger
+        .has_token_account(&seller.pubkey(), &mint)
+        .await
+        .unwrap());
+    assert!(!ledger
+        .has_token_account(&Keypair::new().pubkey(), &mint)
+        .await
+        .unwrap());
     assert!(matches!(
         ledger.mint_decimals(&seller.pubkey()).await,
         Err(LedgerError::NotAMint(_))
