@@ -1,6 +1,11 @@
 //! `Num`: a linear combination of circuit variables together with its value, and
 //! `Bit`, a `Num` constrained to 0 or 1. Linear operations are free; a product
 //! costs one constraint.
+//!
+//! When the constraint system builds no matrices (witness generation for a
+//! prover that already holds them), variables carry no linear combination: only
+//! values are computed, which removes most of the work of a synthesis. The
+//! variables and constraints created are the same in both modes.
 
 use ark_bn254::Fr;
 use ark_ff::{Field, One, Zero};
@@ -12,7 +17,9 @@ pub type Cs = ConstraintSystemRef<Fr>;
 /// A linear combination of variables with its value (`None` during key setup).
 #[derive(Clone, Debug)]
 pub struct Num {
-    lc: LinearCombination<Fr>,
+    /// `None` for anything built from a variable of a constraint system that
+    /// builds no matrices; constants always have one.
+    lc: Option<LinearCombination<Fr>>,
     value: Option<Fr>,
 }
 
@@ -20,7 +27,7 @@ impl Num {
     /// A constant (no variable).
     pub fn constant(c: Fr) -> Self {
         Num {
-            lc: LinearCombination::from((c, Variable::One)),
+            lc: Some(LinearCombination::from((c, Variable::One))),
             value: Some(c),
         }
     }
@@ -28,7 +35,7 @@ impl Num {
     /// Zero.
     pub fn zero() -> Self {
         Num {
-            lc: LinearCombination::zero(),
+            lc: Some(LinearCombination::zero()),
             value: Some(Fr::zero()),
         }
     }
@@ -41,19 +48,20 @@ impl Num {
     /// A new private (witness) variable.
     pub fn witness(cs: &Cs, value: Option<Fr>) -> Result<Self, SynthesisError> {
         let var = cs.new_witness_variable(|| value.ok_or(SynthesisError::AssignmentMissing))?;
-        Ok(Num {
-            lc: var.into(),
-            value,
-        })
+        Ok(Self::variable(cs, var, value))
     }
 
     /// A new public (instance) variable.
     pub fn input(cs: &Cs, value: Option<Fr>) -> Result<Self, SynthesisError> {
         let var = cs.new_input_variable(|| value.ok_or(SynthesisError::AssignmentMissing))?;
-        Ok(Num {
-            lc: var.into(),
+        Ok(Self::variable(cs, var, value))
+    }
+
+    fn variable(cs: &Cs, var: Variable, value: Option<Fr>) -> Self {
+        Num {
+            lc: cs.should_construct_matrices().then(|| var.into()),
             value,
-        })
+        }
     }
 
     /// The value, if known (always, outside key setup).
@@ -61,20 +69,17 @@ impl Num {
         self.value
     }
 
-    /// The linear combination.
-    pub fn lc(&self) -> &LinearCombination<Fr> {
-        &self.lc
-    }
-
     /// Whether no variable occurs (the value is a constant).
     pub fn is_constant(&self) -> bool {
-        self.lc.iter().all(|(_, v)| *v == Variable::One)
+        self.lc
+            .as_ref()
+            .is_some_and(|lc| lc.iter().all(|(_, v)| *v == Variable::One))
     }
 
     /// `self + other` (free).
     pub fn add(&self, other: &Num) -> Num {
         Num {
-            lc: &self.lc + &other.lc,
+            lc: zip_ref(&self.lc, &other.lc, |a, b| a + b),
             value: zip(self.value, other.value, |a, b| a + b),
         }
     }
@@ -82,7 +87,7 @@ impl Num {
     /// `self − other` (free).
     pub fn sub(&self, other: &Num) -> Num {
         Num {
-            lc: &self.lc - &other.lc,
+            lc: zip_ref(&self.lc, &other.lc, |a, b| a - b),
             value: zip(self.value, other.value, |a, b| a - b),
         }
     }
@@ -93,7 +98,7 @@ impl Num {
             return Num::zero();
         }
         Num {
-            lc: &self.lc * c,
+            lc: self.lc.as_ref().map(|lc| lc * c),
             value: self.value.map(|v| v * c),
         }
     }
@@ -125,8 +130,16 @@ impl Num {
     /// the constraint holds only if `self = 0`: callers ensure `den ≠ 0` for honest
     /// inputs, and that a zero `den` cannot occur for inputs their checks admit.
     pub fn div(&self, cs: &Cs, den: &Num) -> Result<Num, SynthesisError> {
-        let value = zip(self.value, den.value, |n, d| {
-            n * d.inverse().unwrap_or(Fr::zero())
+        self.div_hinted(cs, den, None)
+    }
+
+    /// [`Num::div`] with a suggested quotient (from a twin that batched its
+    /// inversions): used when `hint·den = self` with `den ≠ 0`, where the quotient
+    /// is unique, so the witness is exactly `div`'s; otherwise `div`'s value.
+    pub fn div_hinted(&self, cs: &Cs, den: &Num, hint: Option<Fr>) -> Result<Num, SynthesisError> {
+        let value = zip(self.value, den.value, |n, d| match hint {
+            Some(q) if !d.is_zero() && q * d == n => q,
+            _ => n * d.inverse().unwrap_or(Fr::zero()),
         });
         let out = Num::witness(cs, value)?;
         enforce(cs, &out, den, self)?;
@@ -141,9 +154,9 @@ impl Num {
         Ok(out)
     }
 
-    /// Number of terms of the linear combination.
-    pub fn num_terms(&self) -> usize {
-        self.lc.len()
+    /// Number of terms of the linear combination; `None` when it is not tracked.
+    pub fn num_terms(&self) -> Option<usize> {
+        self.lc.as_ref().map(|lc| lc.len())
     }
 
     /// Constrains `self = other` (one constraint).
@@ -160,11 +173,24 @@ impl Num {
 
 /// Adds the constraint `a·b = c`.
 pub fn enforce(cs: &Cs, a: &Num, b: &Num, c: &Num) -> Result<(), SynthesisError> {
-    cs.enforce_constraint(a.lc.clone(), b.lc.clone(), c.lc.clone())
+    if !cs.should_construct_matrices() {
+        // Counted, not stored: the linear combinations are not needed.
+        let zero = LinearCombination::zero;
+        return cs.enforce_constraint(zero(), zero(), zero());
+    }
+    let lc = |n: &Num| {
+        n.lc.clone()
+            .expect("a constraint system that builds matrices tracks every variable")
+    };
+    cs.enforce_constraint(lc(a), lc(b), lc(c))
 }
 
 fn zip(a: Option<Fr>, b: Option<Fr>, f: impl Fn(Fr, Fr) -> Fr) -> Option<Fr> {
     Some(f(a?, b?))
+}
+
+fn zip_ref<T>(a: &Option<T>, b: &Option<T>, f: impl Fn(&T, &T) -> T) -> Option<T> {
+    Some(f(a.as_ref()?, b.as_ref()?))
 }
 
 /// A `Num` constrained to be 0 or 1.

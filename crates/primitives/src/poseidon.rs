@@ -13,6 +13,7 @@
 
 use ark_bn254::Fr;
 use light_poseidon::{parameters::bn254_x5, Poseidon, PoseidonHasher, PoseidonParameters};
+use std::sync::OnceLock;
 
 /// Most inputs a circomlib-compatible Poseidon takes here.
 pub const MAX_INPUTS: usize = 12;
@@ -34,12 +35,17 @@ pub fn poseidon(inputs: &[Fr]) -> Fr {
 
 /// Round constants and MDS matrix for a state of width `t = inputs + 1`, for the
 /// in-circuit twin of [`poseidon`].
-pub fn parameters(inputs: usize) -> PoseidonParameters<Fr> {
+pub fn parameters(inputs: usize) -> &'static PoseidonParameters<Fr> {
     assert!(
         (1..=MAX_INPUTS).contains(&inputs),
         "Poseidon takes 1..=12 inputs"
     );
-    bn254_x5::get_poseidon_parameters::<Fr>((inputs + 1) as u8).expect("width checked above")
+    // Built once per arity: parsing the constants costs more than a permutation.
+    static CACHE: [OnceLock<PoseidonParameters<Fr>>; MAX_INPUTS] =
+        [const { OnceLock::new() }; MAX_INPUTS];
+    CACHE[inputs - 1].get_or_init(|| {
+        bn254_x5::get_poseidon_parameters::<Fr>((inputs + 1) as u8).expect("width checked above")
+    })
 }
 
 /// The permutation written out round by round: the reference the circuit gadget

@@ -59,7 +59,17 @@ pub fn native_from_edwards(p: &x402_zk_primitives::babyjubjub::Point) -> (Fr, Fr
 /// λ·(u₂ − u₁) = v₂ − v₁     u₃ = λ² − A − u₁ − u₂     v₃ + v₁ = λ·(u₁ − u₃)
 /// ```
 pub fn add(cs: &Cs, p1: &MontPoint, p2: &MontPoint) -> Result<MontPoint, SynthesisError> {
-    let lambda = p2.v.sub(&p1.v).div(cs, &p2.u.sub(&p1.u))?;
+    add_hinted(cs, p1, p2, None)
+}
+
+/// [`add`] with a suggested `λ` (see [`Num::div_hinted`]).
+pub fn add_hinted(
+    cs: &Cs,
+    p1: &MontPoint,
+    p2: &MontPoint,
+    lambda: Option<Fr>,
+) -> Result<MontPoint, SynthesisError> {
+    let lambda = p2.v.sub(&p1.v).div_hinted(cs, &p2.u.sub(&p1.u), lambda)?;
     let u3 = lambda
         .square(cs)?
         .add_constant(-coeff_a())
@@ -95,13 +105,27 @@ pub fn double_and_add(
     p_u: &Num,
     p_v: &Num,
 ) -> Result<MontPoint, SynthesisError> {
+    double_and_add_hinted(cs, q, p_u, p_v, None)
+}
+
+/// [`double_and_add`] with suggested quotients `(λ₁, λ₁ + λ₂)` (see
+/// [`Num::div_hinted`]).
+pub fn double_and_add_hinted(
+    cs: &Cs,
+    q: &MontPoint,
+    p_u: &Num,
+    p_v: &Num,
+    hints: Option<(Fr, Fr)>,
+) -> Result<MontPoint, SynthesisError> {
     let a = coeff_a();
-    let lambda1 = p_v.sub(&q.v).div(cs, &p_u.sub(&q.u))?;
+    let lambda1 = p_v
+        .sub(&q.v)
+        .div_hinted(cs, &p_u.sub(&q.u), hints.map(|h| h.0))?;
     let lambda1_sq = lambda1.square(cs)?;
     let u3 = lambda1_sq.add_constant(-a).sub(&q.u).sub(p_u);
     let lambda2 =
-        q.v.scale(Fr::from(2u64))
-            .div(cs, &q.u.sub(&u3))?
+        q.v.add(&q.v)
+            .div_hinted(cs, &q.u.sub(&u3), hints.map(|h| h.1))?
             .sub(&lambda1);
     let lambda2_sq = lambda2.square(cs)?;
     let u4 = lambda2_sq.sub(&lambda1_sq).add(p_u);

@@ -7,11 +7,12 @@
 use super::curve::PointVar;
 use crate::num::{Bit, Cs, Num};
 use ark_bn254::Fr;
-use ark_ff::{One, Zero};
+use ark_ec::AffineRepr;
+use ark_ff::{AdditiveGroup, Field, One, Zero};
 use ark_relations::r1cs::SynthesisError;
 use num_bigint::BigUint;
 use std::sync::{Arc, Mutex};
-use x402_zk_primitives::babyjubjub::{mul, Point};
+use x402_zk_primitives::babyjubjub::{mul, EdwardsProjective, Point};
 
 /// Bits per window of [`fixed_base_mul`].
 const FIXED_WINDOW: usize = 3;
@@ -34,22 +35,72 @@ const MAX_LC_TERMS: usize = 32;
 /// and `2^pos ≤ |d·2^pos| < 2^(pos+w) ≤ 2^250 < l`. So `Mⱼ ≢ ±d·2^pos (mod l)` and
 /// neither point nor the sum (odd, below `l` in absolute value) is the identity.
 pub fn fixed_base_mul(cs: &Cs, bits: &[Bit], base: &Point) -> Result<PointVar, SynthesisError> {
-    use super::montgomery::{add, to_edwards, MontPoint};
+    if cs.should_construct_matrices() {
+        return fixed_base_mul_with(cs, bits, base, &mut |_, u| {
+            u.num_terms().is_some_and(|n| n > MAX_LC_TERMS)
+        });
+    }
+    // Without linear combinations the lengths are unknown: replay the decisions
+    // a synthesis with them makes, so both modes create the same variables.
+    let schedule = materialize_schedule(base, bits.len())?;
+    fixed_base_mul_with(cs, bits, base, &mut |window, _| schedule[window])
+}
+
+/// Which windows of [`fixed_base_mul`] materialize the accumulator, for one base
+/// and scalar length, from a key-setup synthesis (once per process).
+fn materialize_schedule(base: &Point, len: usize) -> Result<Arc<Vec<bool>>, SynthesisError> {
+    type Cache = Vec<(Point, usize, Arc<Vec<bool>>)>;
+    static CACHE: Mutex<Cache> = Mutex::new(Vec::new());
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, _, s)) = cache.iter().find(|(b, n, _)| b == base && *n == len) {
+        return Ok(s.clone());
+    }
+    let setup = ark_relations::r1cs::ConstraintSystem::<Fr>::new_ref();
+    setup.set_mode(ark_relations::r1cs::SynthesisMode::Setup);
+    let bits = (0..len)
+        .map(|_| Bit::witness(&setup, None))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut schedule = vec![];
+    fixed_base_mul_with(&setup, &bits, base, &mut |_, u| {
+        let long = u.num_terms().is_some_and(|n| n > MAX_LC_TERMS);
+        schedule.push(long);
+        long
+    })?;
+    let schedule = Arc::new(schedule);
+    cache.push((*base, len, schedule.clone()));
+    Ok(schedule)
+}
+
+/// [`fixed_base_mul`], asking `materialize(window, u)` whether to replace the
+/// accumulator's `u` by a fresh variable after that window.
+fn fixed_base_mul_with(
+    cs: &Cs,
+    bits: &[Bit],
+    base: &Point,
+    materialize: &mut dyn FnMut(usize, &Num) -> bool,
+) -> Result<PointVar, SynthesisError> {
+    use super::montgomery::{add_hinted, to_edwards, MontPoint};
     let (b0, high) = bits.split_first().expect("2 to 251 bits");
     assert!(
         (1..=250).contains(&high.len()),
         "fixed-base scalars have 2 to 251 bits"
     );
     let tables = fixed_base_tables(base, high.len());
+    let hints = bit_values(high).map(|bits| tables.slopes(&bits));
     let mut acc: Option<MontPoint> = None;
-    for (window, table) in high.chunks(FIXED_WINDOW).zip(&tables.windows) {
-        let (u, v) = lookup_constant(cs, window, table)?;
+    for (index, (window, table)) in high.chunks(FIXED_WINDOW).zip(&tables.windows).enumerate() {
+        let (u, v) = lookup_constant(cs, window, &table.coefficients)?;
         let selected = MontPoint { u, v };
         let mut sum = match acc {
             None => selected,
-            Some(a) => add(cs, &a, &selected)?,
+            Some(a) => {
+                let hint = hints.as_ref().map(|h| h[index - 1]);
+                add_hinted(cs, &a, &selected, hint)?
+            }
         };
-        if sum.u.num_terms() > MAX_LC_TERMS {
+        if materialize(index, &sum.u) {
             sum.u = sum.u.materialize(cs)?;
         }
         acc = Some(sum);
@@ -63,11 +114,52 @@ pub fn fixed_base_mul(cs: &Cs, bits: &[Bit], base: &Point) -> Result<PointVar, S
 }
 
 /// The constants of [`fixed_base_mul`] for one base and scalar length: per window
-/// the Montgomery coordinates of `d·2^pos·B` for every digit `d`, and the Edwards
-/// correction points `(2^pos_end − 1)·B` and `2^pos_end·B`.
+/// the points `d·2^pos·B` for every digit `d`, and the Edwards correction points
+/// `(2^pos_end − 1)·B` and `2^pos_end·B`.
 struct FixedBaseTables {
-    windows: Vec<Vec<(Fr, Fr)>>,
+    windows: Vec<WindowTable>,
     correction: (Point, Point),
+}
+
+/// One window's points, in Edwards form (for the twin) and as the coefficients of
+/// their Montgomery coordinates over the monomials of the window's bits.
+struct WindowTable {
+    points: Vec<Point>,
+    coefficients: Vec<(Fr, Fr)>,
+}
+
+impl FixedBaseTables {
+    /// The slopes `λ` of the Montgomery additions of [`fixed_base_mul`] for these
+    /// bits (sum of the windows so far plus the next window), from the Edwards
+    /// twin with three batched inversions instead of one per window.
+    fn slopes(&self, bits: &[bool]) -> Vec<Fr> {
+        let selected: Vec<EdwardsProjective> = bits
+            .chunks(FIXED_WINDOW)
+            .zip(&self.windows)
+            .map(|(window, table)| {
+                let index = window
+                    .iter()
+                    .enumerate()
+                    .fold(0, |i, (k, &b)| i | (usize::from(b) << k));
+                table.points[index].into_group()
+            })
+            .collect();
+        let mut points = Vec::with_capacity(2 * selected.len());
+        let mut acc = EdwardsProjective::zero();
+        for p in &selected[..selected.len() - 1] {
+            acc += p;
+            points.push(acc);
+        }
+        points.extend_from_slice(&selected[1..]);
+        let images = montgomery_images(&points);
+        let (sums, next) = images.split_at(selected.len() - 1);
+        // Adding the next window to the sum so far: λ = (v₂ − v₁)/(u₂ − u₁).
+        quotients(
+            sums.iter()
+                .zip(next)
+                .map(|((u1, v1), (u2, v2))| (*v2 - v1, *u2 - u1)),
+        )
+    }
 }
 
 /// The tables for `(base, high_len)`, built once per process: they cost hundreds of
@@ -89,15 +181,22 @@ fn fixed_base_tables(base: &Point, high_len: usize) -> Arc<FixedBaseTables> {
         .map(|i| FIXED_WINDOW.min(high_len - i))
     {
         let scale = BigUint::from(1u8) << pos;
-        windows.push(
-            (0..1i64 << w)
-                .map(|v| {
-                    let d = 2 * v - ((1 << w) - 1);
-                    let p = mul(base, &(&scale * d.unsigned_abs()));
-                    native_from_edwards(&if d < 0 { -p } else { p })
-                })
-                .collect(),
-        );
+        let points: Vec<Point> = (0..1i64 << w)
+            .map(|v| {
+                let d = 2 * v - ((1 << w) - 1);
+                let p = mul(base, &(&scale * d.unsigned_abs()));
+                if d < 0 {
+                    -p
+                } else {
+                    p
+                }
+            })
+            .collect();
+        let montgomery: Vec<(Fr, Fr)> = points.iter().map(native_from_edwards).collect();
+        windows.push(WindowTable {
+            coefficients: mobius_coefficients(&montgomery),
+            points,
+        });
         pos += w;
     }
     let top = BigUint::from(1u8) << pos;
@@ -109,11 +208,38 @@ fn fixed_base_tables(base: &Point, high_len: usize) -> Arc<FixedBaseTables> {
     tables
 }
 
-/// Selects `table[Σ bᵢ·2ⁱ]` from a constant table of `2^bits.len()` pairs.
+/// Möbius inversion of a table of `2^n` pairs: the coefficient of the monomial
+/// `Π_{i∈S} bᵢ` is `Σ_{T⊆S} (−1)^{|S∖T|} table[T]`, so that
+/// `table[Σ bᵢ·2ⁱ] = Σ_S coefficient[S]·Π_{i∈S} bᵢ` for bits `bᵢ`.
+fn mobius_coefficients(table: &[(Fr, Fr)]) -> Vec<(Fr, Fr)> {
+    (0..table.len())
+        .map(|mask| {
+            let (mut cx, mut cy) = (Fr::zero(), Fr::zero());
+            let mut sub = mask;
+            loop {
+                let sign = if (mask ^ sub).count_ones() % 2 == 0 {
+                    Fr::one()
+                } else {
+                    -Fr::one()
+                };
+                cx += sign * table[sub].0;
+                cy += sign * table[sub].1;
+                if sub == 0 {
+                    break;
+                }
+                sub = (sub - 1) & mask;
+            }
+            (cx, cy)
+        })
+        .collect()
+}
+
+/// Selects `table[Σ bᵢ·2ⁱ]` from a constant table of `2^bits.len()` pairs given
+/// by its [`mobius_coefficients`] (4 products for 3 bits).
 fn lookup_constant(
     cs: &Cs,
     bits: &[Bit],
-    table: &[(Fr, Fr)],
+    coefficients: &[(Fr, Fr)],
 ) -> Result<(Num, Num), SynthesisError> {
     let n = bits.len();
     // monomials[S] = Π_{i∈S} bᵢ for every subset S (as a bit mask).
@@ -130,27 +256,67 @@ fn lookup_constant(
     }
     let mut x = Num::zero();
     let mut y = Num::zero();
-    for (mask, monomial) in monomials.iter().enumerate() {
-        // Möbius inversion: coefficient of Π_{i∈S} bᵢ is Σ_{T⊆S} (−1)^{|S∖T|} table[T].
-        let (mut cx, mut cy) = (Fr::zero(), Fr::zero());
-        let mut sub = mask;
-        loop {
-            let sign = if (mask ^ sub).count_ones() % 2 == 0 {
-                Fr::one()
-            } else {
-                -Fr::one()
-            };
-            cx += sign * table[sub].0;
-            cy += sign * table[sub].1;
-            if sub == 0 {
-                break;
-            }
-            sub = (sub - 1) & mask;
-        }
+    for (monomial, &(cx, cy)) in monomials.iter().zip(coefficients) {
         x = x.add(&monomial.scale(cx));
         y = y.add(&monomial.scale(cy));
     }
     Ok((x, y))
+}
+
+/// The values of `bits`, when all are known.
+fn bit_values(bits: &[Bit]) -> Option<Vec<bool>> {
+    bits.iter().map(Bit::value).collect()
+}
+
+/// The Montgomery images `(u, v) = ((1 + y)/(1 − y), u/x)` of Edwards points in
+/// projective form `(X : Y : Z)`, with one batched inversion for all: with
+/// `w = (Z − Y)·X`, `u = (Z + Y)·X/w` and `v = (Z + Y)·Z/w`. The identity and the
+/// point of order 2 (`w = 0`) have none and map to `(0, 0)`, never a panic: values
+/// derived from these are hints, checked where they are used
+/// ([`Num::div_hinted`]).
+fn montgomery_images(points: &[EdwardsProjective]) -> Vec<(Fr, Fr)> {
+    let mut w: Vec<Fr> = points.iter().map(|p| (p.z - p.y) * p.x).collect();
+    batch_invert(&mut w);
+    points
+        .iter()
+        .zip(&w)
+        .map(|(p, w)| {
+            let t = (p.z + p.y) * w;
+            (t * p.x, t * p.z)
+        })
+        .collect()
+}
+
+/// `numᵢ/denᵢ` for every pair with one batched inversion (`0` where `denᵢ = 0`).
+fn quotients(pairs: impl Iterator<Item = (Fr, Fr)>) -> Vec<Fr> {
+    let (nums, mut dens): (Vec<Fr>, Vec<Fr>) = pairs.unzip();
+    batch_invert(&mut dens);
+    nums.iter().zip(&dens).map(|(n, d)| *n * d).collect()
+}
+
+/// Replaces every non-zero element by its inverse with one field inversion
+/// (Montgomery's trick); zeros stay zero. Serial: ark-ff's version spreads a few
+/// hundred elements over the thread pool, which costs more than it saves here.
+fn batch_invert(v: &mut [Fr]) {
+    let mut prefix = Vec::with_capacity(v.len());
+    let mut acc = Fr::one();
+    for x in v.iter().filter(|x| !x.is_zero()) {
+        prefix.push(acc);
+        acc *= x;
+    }
+    let Some(mut inv) = acc.inverse() else {
+        return; // unreachable: a product of non-zero elements
+    };
+    for (x, before) in v
+        .iter_mut()
+        .rev()
+        .filter(|x| !x.is_zero())
+        .zip(prefix.iter().rev())
+    {
+        let next = inv * *x;
+        *x = inv * before;
+        inv = next;
+    }
 }
 
 /// `k·P` for a variable point `P` of prime order `l` (the caller checks that `P` is
@@ -189,21 +355,26 @@ pub fn variable_base_mul(
     bits: &[Bit],
     base: &PointVar,
 ) -> Result<PointVar, SynthesisError> {
-    use super::montgomery::{double_and_add, from_edwards, to_edwards};
+    use super::montgomery::{double_and_add_hinted, from_edwards, to_edwards};
     let (b0, high) = bits.split_first().expect("at least one bit");
     let omega = offset_point();
+    let hints = base
+        .value()
+        .zip(bit_values(high))
+        .map(|(p, bits)| double_and_add_quotients(&p, &omega, &bits));
     let p = from_edwards(cs, base)?;
     let mut acc = from_edwards(cs, &base.add(cs, &PointVar::constant(&omega))?)?;
-    for bit in high.iter().rev() {
+    for (step, bit) in high.iter().rev().enumerate() {
         // v of dᵢ·P: (2b − 1)·v_P.
         let v = bit
             .num()
-            .scale(Fr::from(2u64))
+            .add(bit.num())
             .add_constant(-Fr::one())
             .mul(cs, &p.v)?;
-        acc = double_and_add(cs, &acc, &p.u, &v)?;
+        let hint = hints.as_ref().map(|h| h[step]);
+        acc = double_and_add_hinted(cs, &acc, &p.u, &v, hint)?;
     }
-    let offset = -mul(&omega, &(num_bigint::BigUint::from(1u8) << high.len()));
+    let offset = offset_multiple(high.len());
     let acc = to_edwards(cs, &acc)?.add(cs, &PointVar::constant(&offset))?;
     // −(1 − b₀)·P = (−(1 − b₀)·x_P, 1 + (1 − b₀)·(y_P − 1)).
     let not_b0 = Num::one().sub(b0.num());
@@ -214,11 +385,57 @@ pub fn variable_base_mul(
     acc.add(cs, &correction)
 }
 
+/// The quotients `(λ₁, λ₁ + λ₂)` of every step `Q ← 2·Q + dᵢ·P` of
+/// [`variable_base_mul`] (`bits` without `b₀`, least significant first), from the
+/// Edwards twin with three batched inversions instead of two per bit:
+/// `λ₁ = (v_dP − v_Q)/(u_dP − u_Q)` and `λ₁ + λ₂ = 2·v_Q/(u_Q − u₃)`, `u₃` the
+/// u-coordinate of `Q + dᵢ·P`.
+fn double_and_add_quotients(p: &Point, omega: &Point, bits: &[bool]) -> Vec<(Fr, Fr)> {
+    let n = bits.len();
+    let (plus, minus) = (p.into_group(), -p.into_group());
+    let mut points = Vec::with_capacity(2 * n + 2);
+    let mut acc = plus + omega;
+    for &bit in bits.iter().rev() {
+        points.push(acc);
+        acc += if bit { plus } else { minus };
+        points.push(acc);
+        acc += points[points.len() - 2];
+    }
+    points.extend([plus, minus]);
+    let images = montgomery_images(&points);
+    let (steps, signed) = images.split_at(2 * n);
+    let all = quotients(
+        steps
+            .chunks(2)
+            .zip(bits.iter().rev())
+            .flat_map(|(s, &bit)| {
+                let ((uq, vq), (u3, _)) = (s[0], s[1]);
+                let (up, vp) = signed[usize::from(!bit)];
+                [(vp - vq, up - uq), (vq.double(), uq - u3)]
+            }),
+    );
+    all.chunks(2).map(|q| (q[0], q[1])).collect()
+}
+
+/// `−2^n·Ω`, built once per process and `n`.
+fn offset_multiple(n: usize) -> Point {
+    static CACHE: Mutex<Vec<(usize, Point)>> = Mutex::new(Vec::new());
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, p)) = cache.iter().find(|(m, _)| *m == n) {
+        return *p;
+    }
+    let p = -mul(&offset_point(), &(BigUint::from(1u8) << n));
+    cache.push((n, p));
+    p
+}
+
 /// `Ω`: `8·(x, y)` for the first `y = H2F("x402-zk/offset/v1", counter)` on the
 /// curve (smallest counter, x with even integer value). Nobody knows its discrete
 /// logarithm to `Base8` or to any issuer key.
 pub fn offset_point() -> Point {
-    use ark_ff::{BigInteger, Field, PrimeField};
+    use ark_ff::{BigInteger, PrimeField};
     use x402_zk_primitives::{babyjubjub, h2f::h2f};
     static OMEGA: std::sync::OnceLock<Point> = std::sync::OnceLock::new();
     *OMEGA.get_or_init(|| {

@@ -9,6 +9,7 @@
 //! independent tasks on the thread pool.
 
 mod msm;
+mod ntt;
 mod qap;
 
 use crate::{ProveError, ProvingKey};
@@ -95,6 +96,16 @@ impl Prover {
         {
             return Err(ProveError::KeyMismatch);
         }
+        if pk.h_query.len() + 1 != qap.domain_size() {
+            return Err(ProveError::KeyMismatch);
+        }
+        // In the order `Qap::h_coefficients` gives h's coefficients.
+        let h_query: Vec<G1Affine> = (0..qap.domain_size())
+            .map(|j| {
+                let i = qap.h_position(j);
+                pk.h_query.get(i).copied().unwrap_or_default()
+            })
+            .collect();
         let ((a, b_g1), (b_g2, (l, h))) = rayon::join(
             || {
                 rayon::join(
@@ -108,7 +119,7 @@ impl Prover {
                     || {
                         rayon::join(
                             || FixedBaseMsm::new(&pk.l_query, WINDOW),
-                            || FixedBaseMsm::new(&pk.h_query, WINDOW),
+                            || FixedBaseMsm::new(&h_query, WINDOW),
                         )
                     },
                 )

@@ -1,10 +1,10 @@
 //! The circuit's R1CS matrices, compiled once, and the quotient `h` of a full
 //! assignment (the libsnark reduction ark-groth16 keys are made for).
 
+use super::ntt::Ntt;
 use crate::ProveError;
 use ark_bn254::Fr;
 use ark_ff::{FftField, Field, One};
-use ark_poly::{EvaluationDomain, GeneralEvaluationDomain};
 use ark_relations::r1cs::{
     ConstraintMatrices, ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
 };
@@ -58,7 +58,11 @@ pub(crate) struct Qap {
     num_instance: usize,
     num_variables: usize,
     num_constraints: usize,
-    domain: GeneralEvaluationDomain<Fr>,
+    ntt: Ntt,
+    /// `g^rev(j)/n`: onto the coset `g·D` (with the inverse transform's `1/n`).
+    to_coset: Vec<Fr>,
+    /// `g^−rev(j)/(n·Z(g))`: back from the coset, divided by `Z = Xⁿ − 1`.
+    from_coset: Vec<Fr>,
 }
 
 impl Qap {
@@ -83,16 +87,25 @@ impl Qap {
         } = cs
             .to_matrices()
             .ok_or_else(|| ProveError::Synthesis("no matrices in setup mode".into()))?;
-        let domain = GeneralEvaluationDomain::new(num_constraints + num_instance_variables)
+        // ark-groth16's domain: the next power of two above rows + inputs.
+        let log_n = (num_constraints + num_instance_variables)
+            .next_power_of_two()
+            .trailing_zeros();
+        let ntt = Ntt::new(log_n)
             .ok_or_else(|| ProveError::Synthesis("circuit too large for BN254's FFT".into()))?;
+        let (g, n) = (Fr::GENERATOR, Fr::from(ntt.size() as u64));
+        let vanishing = g.pow([ntt.size() as u64]) - Fr::one();
+        let inverse = |x: Fr| x.inverse().expect("n and Z(g) are nonzero");
         Ok(Qap {
+            to_coset: ntt.bit_reversed_powers(g, inverse(n)),
+            from_coset: ntt.bit_reversed_powers(inverse(g), inverse(n * vanishing)),
+            ntt,
             a: SparseRows::new(&a),
             b: SparseRows::new(&b),
             c: SparseRows::new(&c),
             num_instance: num_instance_variables,
             num_variables: num_instance_variables + num_witness_variables,
             num_constraints,
-            domain,
         })
     }
 
@@ -110,41 +123,51 @@ impl Qap {
         self.num_constraints
     }
 
-    /// Coefficients of `h = (a·b − c)/Z` for the full assignment `z`, where `a`,
-    /// `b`, `c` interpolate the rows' values over the domain (and `a` also the
-    /// instance values after the last row, which is what binds them), computed on
-    /// the coset `g·D` where `Z = gⁿ − 1` is a nonzero constant.
+    /// Domain size `n`; `h` has `n − 1` coefficients (the last entry is zero).
+    pub(crate) fn domain_size(&self) -> usize {
+        self.ntt.size()
+    }
+
+    /// Where [`Self::h_coefficients`] puts the coefficient of `Xⁱ`: position
+    /// `j` holds the coefficient `rev(j)`, and `rev` is its own inverse.
+    pub(crate) fn h_position(&self, i: usize) -> usize {
+        self.ntt.reverse(i)
+    }
+
+    /// Coefficients of `h = (a·b − c)/Z` for the full assignment `z`, in
+    /// bit-reversed order ([`Self::h_position`]), where `a`, `b`, `c` interpolate
+    /// the rows' values over the domain (and `a` also the instance values after
+    /// the last row, which is what binds them), computed on the coset `g·D` where
+    /// `Z = gⁿ − 1` is a nonzero constant. Seven transforms, as ark-groth16's
+    /// reduction, with no permutation and one scaling per transform pair.
     pub(crate) fn h_coefficients(&self, z: &[Fr]) -> Vec<Fr> {
-        let n = self.domain.size();
+        let n = self.ntt.size();
         let rows = self.num_constraints;
-        let coset = self
-            .domain
-            .get_coset(Fr::GENERATOR)
-            .expect("the generator is a coset offset");
         let evaluate = |matrix: &SparseRows, instance_rows: bool| {
             let mut v = vec![Fr::from(0u64); n];
             matrix.mul_into(z, &mut v[..rows]);
             if instance_rows {
                 v[rows..rows + self.num_instance].copy_from_slice(&z[..self.num_instance]);
             }
-            self.domain.ifft_in_place(&mut v);
-            coset.fft_in_place(&mut v);
+            self.ntt.dif(&mut v, true); // n·coefficients, bit-reversed
+            for (x, s) in v.iter_mut().zip(&self.to_coset) {
+                *x *= s; // coefficients of a(g·X)
+            }
+            self.ntt.dit(&mut v); // a on g·D, in order
             v
         };
         let ((mut ab, b), c) = rayon::join(
             || rayon::join(|| evaluate(&self.a, true), || evaluate(&self.b, false)),
             || evaluate(&self.c, false),
         );
-        let z_inverse = self
-            .domain
-            .evaluate_vanishing_polynomial(Fr::GENERATOR)
-            .inverse()
-            .expect("Z is nonzero off the domain");
         ab.par_iter_mut()
             .zip(b.par_iter().zip(c.par_iter()))
             .with_min_len(512)
-            .for_each(|(ab, (b, c))| *ab = (*ab * b - c) * z_inverse);
-        coset.ifft_in_place(&mut ab);
+            .for_each(|(ab, (b, c))| *ab = *ab * b - c);
+        self.ntt.dif(&mut ab, true);
+        for (x, s) in ab.iter_mut().zip(&self.from_coset) {
+            *x *= s;
+        }
         ab
     }
 }
