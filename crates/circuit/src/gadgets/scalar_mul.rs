@@ -462,6 +462,7 @@ pub fn offset_point() -> Point {
 mod tests {
     use super::*;
     use crate::gadgets::bits::alloc_bits;
+    use ark_ec::CurveGroup;
     use ark_relations::r1cs::ConstraintSystem;
     use x402_zk_primitives::babyjubjub::{base8, mul, subgroup_order};
 
@@ -514,6 +515,80 @@ mod tests {
             assert_eq!(out.value(), Some(mul(&p, &k)), "k = {k}");
             assert!(cs.is_satisfied().unwrap());
         }
+    }
+
+    /// The batched twins give exactly the quotients that step-by-step Montgomery
+    /// arithmetic (one inversion per division, as `Num::div`) gives.
+    #[test]
+    fn batched_quotients_match_step_by_step_montgomery_arithmetic() {
+        use super::super::montgomery::{coeff_a, native_from_edwards};
+        use ark_ff::Field;
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(21);
+        let div = |n: Fr, d: Fr| n * d.inverse().unwrap();
+        for _ in 0..4 {
+            // Variable base: Q ← 2Q + dP from Q = P + Ω.
+            let p = mul(&base8(), &BigUint::from(rng.gen::<u128>()));
+            let bits: Vec<bool> = (0..253).map(|_| rng.gen()).collect();
+            let hints = double_and_add_quotients(&p, &offset_point(), &bits);
+            let (up, vp) = native_from_edwards(&p);
+            let (mut uq, mut vq) =
+                native_from_edwards(&(p.into_group() + offset_point()).into_affine());
+            for (step, &bit) in bits.iter().rev().enumerate() {
+                let vd = if bit { vp } else { -vp };
+                let l1 = div(vd - vq, up - uq);
+                let u3 = l1.square() - coeff_a() - uq - up;
+                let q2 = div(vq.double(), uq - u3);
+                assert_eq!(hints[step], (l1, q2), "step {step}");
+                let l2 = q2 - l1;
+                let u4 = l2.square() - l1.square() + up;
+                (uq, vq) = (u4, l2 * (uq - u4) - vq);
+            }
+
+            // Fixed base: the running sum of the selected window points.
+            let bits: Vec<bool> = (0..250).map(|_| rng.gen()).collect();
+            let tables = fixed_base_tables(&base8(), bits.len());
+            let slopes = tables.slopes(&bits);
+            let selected: Vec<(Fr, Fr)> = bits
+                .chunks(FIXED_WINDOW)
+                .zip(&tables.windows)
+                .map(|(w, t)| {
+                    let i = w.iter().rev().fold(0, |i, &b| 2 * i + usize::from(b));
+                    native_from_edwards(&t.points[i])
+                })
+                .collect();
+            let (mut u1, mut v1) = selected[0];
+            for (j, &(u2, v2)) in selected.iter().enumerate().skip(1) {
+                let lambda = div(v2 - v1, u2 - u1);
+                assert_eq!(slopes[j - 1], lambda, "window {j}");
+                let u3 = lambda.square() - coeff_a() - u1 - u2;
+                (u1, v1) = (u3, lambda * (u1 - u3) - v1);
+            }
+        }
+    }
+
+    /// Without matrices the gadgets create the same variables with the same values.
+    #[test]
+    fn witness_only_synthesis_assigns_the_same_values() {
+        use ark_relations::r1cs::SynthesisMode;
+        let p = mul(&base8(), &424242u32.into());
+        let k = BigUint::from(0xdead_beef_u64) * BigUint::from(u128::MAX);
+        let run = |construct_matrices: bool| {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            cs.set_mode(SynthesisMode::Prove { construct_matrices });
+            let base = PointVar {
+                x: Num::witness(&cs, Some(p.x)).unwrap(),
+                y: Num::witness(&cs, Some(p.y)).unwrap(),
+            };
+            let (_, bits) = alloc_bits(&cs, Some(Fr::from(k.clone())), 251).unwrap();
+            let fixed = fixed_base_mul(&cs, &bits, &base8()).unwrap();
+            let variable = variable_base_mul(&cs, &bits, &base).unwrap();
+            assert_eq!(fixed.value(), Some(mul(&base8(), &k)));
+            assert_eq!(variable.value(), Some(mul(&p, &k)));
+            let cs = cs.into_inner().unwrap();
+            (cs.num_constraints, cs.witness_assignment)
+        };
+        assert_eq!(run(false), run(true));
     }
 
     #[test]

@@ -131,14 +131,7 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
             debug_assert_eq!(carry, 0, "c·w ≥ 255 leaves no final carry");
         }
         let buckets = self.accumulate(&entries, half as usize);
-        // Σ m·bucket[m−1] with running sums, from the top bucket down.
-        let mut running = Projective::<P>::zero();
-        let mut total = Projective::<P>::zero();
-        for bucket in buckets.iter().rev() {
-            running += bucket;
-            total += &running;
-        }
-        total + ones
+        weighted_sum(buckets) + ones
     }
 
     fn point(&self, entry: Entry) -> Affine<P> {
@@ -192,6 +185,87 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
         }
         buckets
     }
+}
+
+/// `Σ_b (b + 1)·buckets[b]`. With `b = q·K + r` (`K` a power of two near
+/// `√len`), row sums `R_q = Σ_r B_{qK+r}` and column sums `C_r = Σ_q B_{qK+r}`:
+///
+/// ```text
+/// Σ_b (b + 1)·B_b = K·Σ_q q·R_q + Σ_r r·C_r + Σ_q R_q
+/// ```
+///
+/// The `2·len` additions of the row and column sums are independent, so they run
+/// in affine coordinates with batched inversions ([`group_sums`]); only the two
+/// short weighted sums (running sums over `len/K` and `K` points) and `log K`
+/// doublings are projective. The plain running sum over all buckets costs
+/// `2·len` projective additions, about twice as much.
+fn weighted_sum<P: SWCurveConfig>(buckets: Vec<Affine<P>>) -> Projective<P> {
+    let len = buckets.len();
+    let k = 1usize << (len.trailing_zeros() / 2);
+    if len < 16 || !len.is_power_of_two() {
+        let mut running = Projective::<P>::zero();
+        let mut total = Projective::<P>::zero();
+        for bucket in buckets.iter().rev() {
+            running += bucket;
+            total += &running;
+        }
+        return total;
+    }
+    let mut columns = vec![Affine::<P>::identity(); len];
+    for (b, p) in buckets.iter().enumerate() {
+        columns[(b % k) * (len / k) + b / k] = *p;
+    }
+    let rows = group_sums(buckets, k);
+    let columns = group_sums(columns, len / k);
+    let running_weighted = |sums: &[Affine<P>]| {
+        let mut running = Projective::<P>::zero();
+        let mut total = Projective::<P>::zero();
+        for s in sums.iter().skip(1).rev() {
+            running += s;
+            total += &running;
+        }
+        total
+    };
+    let mut total = running_weighted(&rows);
+    for _ in 0..k.trailing_zeros() {
+        total.double_in_place();
+    }
+    total += running_weighted(&columns);
+    for r in &rows {
+        total += r;
+    }
+    total
+}
+
+/// The sum of every consecutive group of `size` points (a power of two), as a
+/// pairwise tree: each level's additions are independent and share one
+/// inversion ([`add_batch`]).
+fn group_sums<P: SWCurveConfig>(mut points: Vec<Affine<P>>, size: usize) -> Vec<Affine<P>> {
+    debug_assert!(size.is_power_of_two() && points.len() % size == 0);
+    let mut busy = vec![false; points.len()];
+    let mut batch = Vec::with_capacity(points.len() / 2);
+    let mut scratch = Vec::with_capacity(points.len() / 2);
+    let mut width = size;
+    while width > 1 {
+        let half = width / 2;
+        for group in (0..points.len()).step_by(size) {
+            for i in group..group + half {
+                let p = points[i + half];
+                if p.is_zero() {
+                    continue;
+                }
+                if points[i].is_zero() {
+                    points[i] = p;
+                } else {
+                    busy[i] = true;
+                    batch.push((i as u32, p));
+                }
+            }
+        }
+        add_batch(&mut points, &mut busy, &mut batch, &mut scratch);
+        width = half;
+    }
+    points.into_iter().step_by(size).collect()
 }
 
 /// `c` bits of the little-endian limbs starting at bit `start` (zero past the end).

@@ -159,3 +159,23 @@ fn window_widths() {
         println!("H c={c}: {:.2} ms", t.elapsed().as_secs_f64() * 1e3 / 5.0);
     }
 }
+
+/// The fast witness generator (no linear combinations, batched inversions) gives
+/// exactly the assignment of a synthesis that builds the matrices.
+#[test]
+fn witness_generator_matches_full_synthesis() {
+    for seed in 1..4 {
+        let (witness, policy) = case(seed);
+        let statement = witness.statement(&policy).unwrap();
+        let cs = ConstraintSystem::new_ref();
+        cs.set_optimization_goal(OptimizationGoal::Constraints);
+        ReceiptCircuit::new(&statement, &witness)
+            .generate_constraints(cs.clone())
+            .unwrap();
+        assert!(cs.is_satisfied().unwrap());
+        let cs = cs.into_inner().unwrap();
+        let mut expected = cs.instance_assignment;
+        expected.extend(cs.witness_assignment);
+        assert_eq!(full_assignment(&statement, &witness).unwrap(), expected);
+    }
+}
