@@ -28,8 +28,18 @@ pub fn poseidon(inputs: &[Fr]) -> Fr {
         (1..=MAX_INPUTS).contains(&inputs.len()),
         "Poseidon takes 1..=12 inputs"
     );
-    Poseidon::<Fr>::new_circom(inputs.len())
-        .and_then(|mut h| h.hash(inputs))
+    // `new_circom` without re-parsing the constants on every call.
+    let p = parameters(inputs.len());
+    let params = PoseidonParameters::new(
+        p.ark.clone(),
+        p.mds.clone(),
+        p.full_rounds,
+        p.partial_rounds,
+        p.width,
+        p.alpha,
+    );
+    Poseidon::<Fr>::new(params)
+        .hash(inputs)
         .expect("arity checked above")
 }
 

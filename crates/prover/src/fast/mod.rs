@@ -14,7 +14,9 @@ mod qap;
 
 use crate::{ProveError, ProvingKey};
 use ark_bn254::{Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+use ark_ec::scalar_mul::BatchMulPreprocessing;
 use ark_ec::CurveGroup;
+use ark_ff::PrimeField;
 use ark_ff::UniformRand;
 use ark_relations::r1cs::{
     ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
@@ -23,9 +25,9 @@ use msm::FixedBaseMsm;
 use qap::Qap;
 use rand::{CryptoRng, RngCore};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use x402_zk_circuit::ReceiptCircuit;
-use x402_zk_primitives::{Policy, Statement, Witness};
+use x402_zk_primitives::{Policy, Statement, Witness, WitnessError};
 use x402_zk_verifier::Proof;
 
 /// Window width (bits) of every query. The model `additions ≈ n·⌈255/c⌉ +
@@ -33,6 +35,9 @@ use x402_zk_verifier::Proof;
 /// these sizes; measured (`cargo test --release -p x402-zk-prover window_widths
 /// -- --ignored --nocapture`), 13 is fastest for every query, G2 included.
 const WINDOW: usize = 13;
+
+/// The scalar count ark-ec sizes δ's tables for: `4096` gives 8-bit windows.
+const DELTA_TABLE_SCALARS: usize = 4096;
 
 /// A proving key prepared for fast proving. Build it once per process
 /// ([`Prover::new`]) and share it (`&Prover` is `Sync`).
@@ -67,13 +72,15 @@ pub struct Prover {
     alpha_g1: G1Affine,
     beta_g1: G1Affine,
     beta_g2: G2Affine,
-    delta_g1: G1Affine,
-    delta_g2: G2Affine,
+    /// Window tables of δ in G1 and G2, for the blinding terms.
+    delta_g1_table: BatchMulPreprocessing<G1Projective>,
+    delta_g2_table: BatchMulPreprocessing<G2Projective>,
     a: FixedBaseMsm<ark_bn254::g1::Config>,
     b_g1: FixedBaseMsm<ark_bn254::g1::Config>,
     b_g2: FixedBaseMsm<ark_bn254::g2::Config>,
     l: FixedBaseMsm<ark_bn254::g1::Config>,
-    h: FixedBaseMsm<ark_bn254::g1::Config>,
+    /// The `H` query in bit-reversed order (see `Qap::h_coefficients`), in halves.
+    h: [FixedBaseMsm<ark_bn254::g1::Config>; 2],
 }
 
 impl std::fmt::Debug for Prover {
@@ -106,6 +113,7 @@ impl Prover {
                 pk.h_query.get(i).copied().unwrap_or_default()
             })
             .collect();
+        let (h_low, h_high) = h_query.split_at(h_query.len() / 2);
         let ((a, b_g1), (b_g2, (l, h))) = rayon::join(
             || {
                 rayon::join(
@@ -119,7 +127,13 @@ impl Prover {
                     || {
                         rayon::join(
                             || FixedBaseMsm::new(&pk.l_query, WINDOW),
-                            || FixedBaseMsm::new(&h_query, WINDOW),
+                            || {
+                                let (low, high) = rayon::join(
+                                    || FixedBaseMsm::new(h_low, WINDOW),
+                                    || FixedBaseMsm::new(h_high, WINDOW),
+                                );
+                                [low, high]
+                            },
                         )
                     },
                 )
@@ -130,8 +144,17 @@ impl Prover {
             alpha_g1: pk.vk.alpha_g1,
             beta_g1: pk.beta_g1,
             beta_g2: pk.vk.beta_g2,
-            delta_g1: pk.delta_g1,
-            delta_g2: pk.vk.delta_g2,
+            // 8-bit windows: 32 mixed additions per blinding term.
+            delta_g1_table: BatchMulPreprocessing::with_num_scalars_and_scalar_size(
+                pk.delta_g1.into(),
+                DELTA_TABLE_SCALARS,
+                Fr::MODULUS_BIT_SIZE as usize,
+            ),
+            delta_g2_table: BatchMulPreprocessing::with_num_scalars_and_scalar_size(
+                pk.vk.delta_g2.into(),
+                DELTA_TABLE_SCALARS,
+                Fr::MODULUS_BIT_SIZE as usize,
+            ),
             a,
             b_g1,
             b_g2,
@@ -142,7 +165,7 @@ impl Prover {
 
     /// Points held in the window tables (G1 and G2).
     pub fn precomputed_points(&self) -> usize {
-        [&self.a, &self.b_g1, &self.l, &self.h]
+        [&self.a, &self.b_g1, &self.l, &self.h[0], &self.h[1]]
             .iter()
             .map(|m| m.table_len())
             .sum::<usize>()
@@ -157,11 +180,31 @@ impl Prover {
         policy: &Policy,
         rng: &mut R,
     ) -> Result<(Statement, Proof), ProveError> {
-        let statement = witness.statement(policy)?;
+        // The signature is checked on the core that is otherwise idle while the
+        // witness is generated; no proof is returned unless it holds.
+        let statement = witness.statement_unverified(policy)?;
         let r = Fr::rand(rng);
         let s = Fr::rand(rng);
-        let proof = self.prove_with_randomness(&statement, witness, r, s)?;
+        let signature = || {
+            witness
+                .receipt
+                .verify()
+                .map_err(|e| ProveError::from(WitnessError::from(e)))
+        };
+        let proof = self.prove_checked(&statement, witness, r, s, &signature)?;
         Ok((statement, Proof::from_ark(proof)?))
+    }
+
+    /// [`Self::prove_checked`] with no side check.
+    #[cfg(test)]
+    pub(crate) fn prove_with_randomness(
+        &self,
+        statement: &Statement,
+        witness: &Witness,
+        r: Fr,
+        s: Fr,
+    ) -> Result<ark_groth16::Proof<ark_bn254::Bn254>, ProveError> {
+        self.prove_checked(statement, witness, r, s, &|| Ok(()))
     }
 
     /// The proof with blinding factors `r`, `s` (ark-groth16's equations):
@@ -170,25 +213,32 @@ impl Prover {
     /// A = α + Σ zᵢ·Aᵢ + r·δ          B = β + Σ zᵢ·Bᵢ + s·δ   (in G2, and in G1 for C)
     /// C = Σ_{witness} zᵢ·Lᵢ + Σ hⱼ·Hⱼ + s·A + r·B₁ − r·s·δ
     /// ```
-    pub(crate) fn prove_with_randomness(
+    ///
+    /// `check` runs beside the witness generation; its error is returned.
+    pub(crate) fn prove_checked(
         &self,
         statement: &Statement,
         witness: &Witness,
         r: Fr,
         s: Fr,
+        check: &(dyn Fn() -> Result<(), ProveError> + Sync),
     ) -> Result<ark_groth16::Proof<ark_bn254::Bn254>, ProveError> {
-        // The blinding terms need no witness: computed while it is generated.
-        let (z, (r_delta, (s_delta, s_delta_g2))) = rayon::join(
+        // The blinding terms need no witness: computed while it is generated,
+        // from window tables of δ.
+        let (z, (checked, blinding)) = rayon::join(
             || full_assignment(statement, witness),
             || {
-                let delta = G1Projective::from(self.delta_g1);
-                rayon::join(
-                    || delta * r,
-                    || (delta * s, G2Projective::from(self.delta_g2) * s),
-                )
+                let g1 = self.delta_g1_table.batch_mul(&[r, r * s, s]);
+                let g2 = self.delta_g2_table.batch_mul(&[s]);
+                (check(), (g1, g2))
             },
         );
+        checked?;
         let z = z?;
+        let ([r_delta, rs_delta, s_delta], [s_delta_g2]) = (
+            <[G1Affine; 3]>::try_from(blinding.0).expect("three scalars"),
+            <[G2Affine; 1]>::try_from(blinding.1).expect("one scalar"),
+        );
         if z.len() != self.qap.num_variables() {
             return Err(ProveError::Synthesis(format!(
                 "the circuit assigned {} variables, the key has {}",
@@ -197,31 +247,39 @@ impl Prover {
             )));
         }
         let witness_part = &z[self.qap.num_instance()..];
-        // Five independent tasks, longest first, taken in turn by two workers
-        // (greedy longest-processing-time scheduling; nested joins measured 100 ms
-        // against 88 ms for this, one core idling while the other finished).
-        let (h_sum, l_sum, a, b_g1, b_g2) = (
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-            OnceLock::new(),
-        );
-        let tasks: [&(dyn Fn() + Sync); 5] = [
+        // Six tasks, longest first, taken in turn by two workers (greedy
+        // longest-processing-time scheduling; nested joins left one core idle).
+        // The `H` MSM is split in two halves so the loads even out; the second
+        // half waits for the first task's FFTs, which are long done by the time
+        // a worker reaches it.
+        let coefficients = Handoff::default();
+        let (h_low, h_high, l_sum, a, b_g1, b_g2): Results = Default::default();
+        let half = self.qap.domain_size() / 2;
+        let tasks: [&(dyn Fn() + Sync); 6] = [
             &|| {
-                let _ = h_sum.set(self.h.msm(&self.qap.h_coefficients(&z)));
+                let producer = coefficients.producer();
+                let h = producer.put(self.qap.h_coefficients(&z));
+                let _ = h_low.set(self.h[0].msm(&h[..half]));
             },
             &|| {
-                let _ = b_g2.set(self.b_g2.msm(&z));
+                let b = self.b_g2.msm(&z) + self.beta_g2 + s_delta_g2;
+                let _ = b_g2.set(b.into_affine());
+            },
+            &|| {
+                if let Some(h) = coefficients.wait() {
+                    let _ = h_high.set(self.h[1].msm(&h[half..]));
+                }
             },
             &|| {
                 let _ = l_sum.set(self.l.msm(witness_part));
             },
             &|| {
-                let _ = b_g1.set(self.b_g1.msm(&z));
+                let b = self.b_g1.msm(&z) + self.beta_g1 + s_delta;
+                let _ = b_g1.set(b * r);
             },
             &|| {
-                let _ = a.set(self.a.msm(&z));
+                let a_sum = self.a.msm(&z) + self.alpha_g1 + r_delta;
+                let _ = a.set((a_sum, a_sum * s));
             },
         ];
         let next = AtomicUsize::new(0);
@@ -232,21 +290,89 @@ impl Prover {
         };
         rayon::join(worker, worker);
         let done = "every task ran";
-        let (h_sum, l_sum) = (
-            h_sum.into_inner().expect(done),
-            l_sum.into_inner().expect(done),
-        );
-        let a = a.into_inner().expect(done) + self.alpha_g1 + r_delta;
-        let b_g2 = b_g2.into_inner().expect(done) + self.beta_g2 + s_delta_g2;
-        let b_g1 = b_g1.into_inner().expect(done) + self.beta_g1 + s_delta;
-        let c = h_sum + l_sum + a * s + b_g1 * r - r_delta * s;
+        let (a, a_s) = a.into_inner().expect(done);
+        let c = h_low.into_inner().expect(done)
+            + h_high.into_inner().expect(done)
+            + l_sum.into_inner().expect(done)
+            + a_s
+            + b_g1.into_inner().expect(done)
+            - rs_delta;
         let [a, c] =
             <[G1Affine; 2]>::try_from(G1Projective::normalize_batch(&[a, c])).expect("two points");
         Ok(ark_groth16::Proof {
             a,
-            b: b_g2.into_affine(),
+            b: b_g2.into_inner().expect(done),
             c,
         })
+    }
+}
+
+/// The results of the six proving tasks: `H` over each half, `L`, `(A, s·A)`,
+/// `r·B₁`, `B₂`.
+type Results = (
+    OnceLock<G1Projective>,
+    OnceLock<G1Projective>,
+    OnceLock<G1Projective>,
+    OnceLock<(G1Projective, G1Projective)>,
+    OnceLock<G1Projective>,
+    OnceLock<G2Affine>,
+);
+
+/// A value one task produces and another waits for. If the producer stops
+/// without one (it panicked), waiters get `None` instead of waiting forever.
+#[derive(Default)]
+struct Handoff<T> {
+    slot: Mutex<Slot<T>>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+enum Slot<T> {
+    #[default]
+    Pending,
+    Ready(Arc<T>),
+    Abandoned,
+}
+
+impl<T> Handoff<T> {
+    fn producer(&self) -> Producer<'_, T> {
+        Producer(self)
+    }
+
+    fn set(&self, slot: Slot<T>) {
+        *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = slot;
+        self.ready.notify_all();
+    }
+
+    fn wait(&self) -> Option<Arc<T>> {
+        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            match &*slot {
+                Slot::Pending => {
+                    slot = self.ready.wait(slot).unwrap_or_else(|p| p.into_inner());
+                }
+                Slot::Ready(value) => return Some(value.clone()),
+                Slot::Abandoned => return None,
+            }
+        }
+    }
+}
+
+/// Marks its [`Handoff`] abandoned when dropped before [`Producer::put`].
+struct Producer<'a, T>(&'a Handoff<T>);
+
+impl<T> Producer<'_, T> {
+    fn put(self, value: T) -> Arc<T> {
+        let value = Arc::new(value);
+        self.0.set(Slot::Ready(value.clone()));
+        std::mem::forget(self);
+        value
+    }
+}
+
+impl<T> Drop for Producer<'_, T> {
+    fn drop(&mut self) {
+        self.0.set(Slot::Abandoned);
     }
 }
 
