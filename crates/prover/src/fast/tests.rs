@@ -91,6 +91,14 @@ fn proofs_verify_and_refusals_match_the_stock_prover() {
     let stock = crate::prove(pk, &witness, &greedy, &mut rng).unwrap_err();
     assert_eq!(fast.to_string(), stock.to_string());
     assert!(matches!(fast, ProveError::Witness(_)));
+    // A receipt whose signature does not verify (checked beside the witness
+    // generation) gives no proof, and the stock prover's error.
+    let mut forged = witness.clone();
+    forged.receipt.body.amount += 1;
+    let fast = prover.prove(&forged, &policy, &mut rng).unwrap_err();
+    let stock = crate::prove(pk, &forged, &policy, &mut rng).unwrap_err();
+    assert_eq!(fast.to_string(), stock.to_string());
+    assert!(matches!(fast, ProveError::Witness(_)), "{fast}");
 }
 
 #[test]
