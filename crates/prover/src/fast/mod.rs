@@ -36,8 +36,9 @@ use x402_zk_verifier::Proof;
 /// -- --ignored --nocapture`), 13 is fastest for every query, G2 included.
 const WINDOW: usize = 13;
 
-/// The scalar count ark-ec sizes δ's tables for: `4096` gives 8-bit windows.
-const DELTA_TABLE_SCALARS: usize = 4096;
+/// The scalar count ark-ec sizes δ's tables for: `256` gives 5-bit windows (about
+/// 0.3 MB for G1 and G2 together, 51 additions per blinding term).
+const DELTA_TABLE_SCALARS: usize = 256;
 
 /// A proving key prepared for fast proving. Build it once per process
 /// ([`Prover::new`]) and share it (`&Prover` is `Sync`).
@@ -144,7 +145,6 @@ impl Prover {
             alpha_g1: pk.vk.alpha_g1,
             beta_g1: pk.beta_g1,
             beta_g2: pk.vk.beta_g2,
-            // 8-bit windows: 32 mixed additions per blinding term.
             delta_g1_table: BatchMulPreprocessing::with_num_scalars_and_scalar_size(
                 pk.delta_g1.into(),
                 DELTA_TABLE_SCALARS,
