@@ -36,8 +36,20 @@ const MAX_LC_TERMS: usize = 32;
 /// neither point nor the sum (odd, below `l` in absolute value) is the identity.
 pub fn fixed_base_mul(cs: &Cs, bits: &[Bit], base: &Point) -> Result<PointVar, SynthesisError> {
     if cs.should_construct_matrices() {
-        return fixed_base_mul_with(cs, bits, base, &mut |_, u| {
-            u.num_terms().is_some_and(|n| n > MAX_LC_TERMS)
+        // Debug builds check that the replayed schedule is what this synthesis
+        // decides (it assumes every bit is one fresh variable, as `Bit`s are).
+        let expected = if cfg!(debug_assertions) {
+            Some(materialize_schedule(base, bits.len())?)
+        } else {
+            None
+        };
+        return fixed_base_mul_with(cs, bits, base, &mut |window, u| {
+            let long = u.num_terms().is_some_and(|n| n > MAX_LC_TERMS);
+            debug_assert!(
+                expected.as_ref().is_none_or(|s| s[window] == long),
+                "the materialize schedule no longer matches the synthesis"
+            );
+            long
         });
     }
     // Without linear combinations the lengths are unknown: replay the decisions
@@ -131,7 +143,7 @@ struct WindowTable {
 impl FixedBaseTables {
     /// The slopes `λ` of the Montgomery additions of [`fixed_base_mul`] for these
     /// bits (sum of the windows so far plus the next window), from the Edwards
-    /// twin with three batched inversions instead of one per window.
+    /// twin with two batched inversions instead of one per window.
     fn slopes(&self, bits: &[bool]) -> Vec<Fr> {
         let selected: Vec<EdwardsProjective> = bits
             .chunks(FIXED_WINDOW)
@@ -387,7 +399,7 @@ pub fn variable_base_mul(
 
 /// The quotients `(λ₁, λ₁ + λ₂)` of every step `Q ← 2·Q + dᵢ·P` of
 /// [`variable_base_mul`] (`bits` without `b₀`, least significant first), from the
-/// Edwards twin with three batched inversions instead of two per bit:
+/// Edwards twin with two batched inversions instead of two per bit:
 /// `λ₁ = (v_dP − v_Q)/(u_dP − u_Q)` and `λ₁ + λ₂ = 2·v_Q/(u_Q − u₃)`, `u₃` the
 /// u-coordinate of `Q + dᵢ·P`.
 fn double_and_add_quotients(p: &Point, omega: &Point, bits: &[bool]) -> Vec<(Fr, Fr)> {

@@ -4,9 +4,10 @@
 //!
 //! Preparation compiles the circuit's matrices once (stock proving rebuilds them
 //! for every proof) and stores every proving-key point with its window shifts
-//! ([`msm`]). A proof is then: the witness (synthesis without matrices), `h` by
-//! seven FFTs over the 2^13 domain, and five fixed-base MSMs, all run as
-//! independent tasks on the thread pool.
+//! ([`msm`]). A proof is then: the witness (synthesis without matrices, beside
+//! the blinding terms and the signature check), `h` by seven transforms over the
+//! 2^13 domain ([`ntt`]), and six fixed-base MSM tasks (`H` in two halves) taken
+//! longest first by two workers.
 
 mod msm;
 mod ntt;
@@ -24,8 +25,8 @@ use ark_relations::r1cs::{
 use msm::FixedBaseMsm;
 use qap::Qap;
 use rand::{CryptoRng, RngCore};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, OnceLock};
 use x402_zk_circuit::ReceiptCircuit;
 use x402_zk_primitives::{Policy, Statement, Witness, WitnessError};
 use x402_zk_verifier::Proof;
@@ -181,16 +182,24 @@ impl Prover {
         rng: &mut R,
     ) -> Result<(Statement, Proof), ProveError> {
         // The signature is checked on the core that is otherwise idle while the
-        // witness is generated; no proof is returned unless it holds.
-        let statement = witness.statement_unverified(policy)?;
-        let r = Fr::rand(rng);
-        let s = Fr::rand(rng);
+        // witness is generated; no proof is returned unless it holds. A receipt
+        // that also fails the policy reports its signature first, as
+        // `Witness::statement` does.
         let signature = || {
             witness
                 .receipt
                 .verify()
                 .map_err(|e| ProveError::from(WitnessError::from(e)))
         };
+        let statement = match witness.statement_unverified(policy) {
+            Ok(statement) => statement,
+            Err(refused) => {
+                signature()?;
+                return Err(refused.into());
+            }
+        };
+        let r = Fr::rand(rng);
+        let s = Fr::rand(rng);
         let proof = self.prove_checked(&statement, witness, r, s, &signature)?;
         Ok((statement, Proof::from_ark(proof)?))
     }
@@ -249,43 +258,49 @@ impl Prover {
         let witness_part = &z[self.qap.num_instance()..];
         // Six tasks, longest first, taken in turn by two workers (greedy
         // longest-processing-time scheduling; nested joins left one core idle).
-        // The `H` MSM is split in two halves so the loads even out; the second
-        // half waits for the first task's FFTs, which are long done by the time
-        // a worker reaches it.
-        let coefficients = Handoff::default();
+        // The `H` MSM is split in two halves so the loads even out; the task for
+        // the second half joins the front of the queue once the first task has
+        // the coefficients (nothing ever blocks waiting for it).
         let (h_low, h_high, l_sum, a, b_g1, b_g2): Results = Default::default();
         let half = self.qap.domain_size() / 2;
-        let tasks: [&(dyn Fn() + Sync); 6] = [
-            &|| {
-                let producer = coefficients.producer();
-                let h = producer.put(self.qap.h_coefficients(&z));
-                let _ = h_low.set(self.h[0].msm(&h[..half]));
-            },
-            &|| {
-                let b = self.b_g2.msm(&z) + self.beta_g2 + s_delta_g2;
-                let _ = b_g2.set(b.into_affine());
-            },
-            &|| {
-                if let Some(h) = coefficients.wait() {
-                    let _ = h_high.set(self.h[1].msm(&h[half..]));
-                }
-            },
-            &|| {
-                let _ = l_sum.set(self.l.msm(witness_part));
-            },
-            &|| {
-                let b = self.b_g1.msm(&z) + self.beta_g1 + s_delta;
-                let _ = b_g1.set(b * r);
-            },
-            &|| {
-                let a_sum = self.a.msm(&z) + self.alpha_g1 + r_delta;
-                let _ = a.set((a_sum, a_sum * s));
-            },
-        ];
-        let next = AtomicUsize::new(0);
+        let queue = Mutex::new(VecDeque::from([
+            Task::HLow,
+            Task::BG2,
+            Task::L,
+            Task::BG1,
+            Task::A,
+        ]));
+        let pop = || queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
         let worker = || {
-            while let Some(task) = tasks.get(next.fetch_add(1, Ordering::Relaxed)) {
-                task();
+            while let Some(task) = pop() {
+                match task {
+                    Task::HLow => {
+                        let h = Arc::new(self.qap.h_coefficients(&z));
+                        queue
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push_front(Task::HHigh(h.clone()));
+                        let _ = h_low.set(self.h[0].msm(&h[..half]));
+                    }
+                    Task::HHigh(h) => {
+                        let _ = h_high.set(self.h[1].msm(&h[half..]));
+                    }
+                    Task::BG2 => {
+                        let b = self.b_g2.msm(&z) + self.beta_g2 + s_delta_g2;
+                        let _ = b_g2.set(b.into_affine());
+                    }
+                    Task::L => {
+                        let _ = l_sum.set(self.l.msm(witness_part));
+                    }
+                    Task::BG1 => {
+                        let b = self.b_g1.msm(&z) + self.beta_g1 + s_delta;
+                        let _ = b_g1.set(b * r);
+                    }
+                    Task::A => {
+                        let a_sum = self.a.msm(&z) + self.alpha_g1 + r_delta;
+                        let _ = a.set((a_sum, a_sum * s));
+                    }
+                }
             }
         };
         rayon::join(worker, worker);
@@ -318,62 +333,14 @@ type Results = (
     OnceLock<G2Affine>,
 );
 
-/// A value one task produces and another waits for. If the producer stops
-/// without one (it panicked), waiters get `None` instead of waiting forever.
-#[derive(Default)]
-struct Handoff<T> {
-    slot: Mutex<Slot<T>>,
-    ready: Condvar,
-}
-
-#[derive(Default)]
-enum Slot<T> {
-    #[default]
-    Pending,
-    Ready(Arc<T>),
-    Abandoned,
-}
-
-impl<T> Handoff<T> {
-    fn producer(&self) -> Producer<'_, T> {
-        Producer(self)
-    }
-
-    fn set(&self, slot: Slot<T>) {
-        *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = slot;
-        self.ready.notify_all();
-    }
-
-    fn wait(&self) -> Option<Arc<T>> {
-        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            match &*slot {
-                Slot::Pending => {
-                    slot = self.ready.wait(slot).unwrap_or_else(|p| p.into_inner());
-                }
-                Slot::Ready(value) => return Some(value.clone()),
-                Slot::Abandoned => return None,
-            }
-        }
-    }
-}
-
-/// Marks its [`Handoff`] abandoned when dropped before [`Producer::put`].
-struct Producer<'a, T>(&'a Handoff<T>);
-
-impl<T> Producer<'_, T> {
-    fn put(self, value: T) -> Arc<T> {
-        let value = Arc::new(value);
-        self.0.set(Slot::Ready(value.clone()));
-        std::mem::forget(self);
-        value
-    }
-}
-
-impl<T> Drop for Producer<'_, T> {
-    fn drop(&mut self) {
-        self.0.set(Slot::Abandoned);
-    }
+/// The proving tasks; `HHigh` carries `h`'s coefficients, computed by `HLow`.
+enum Task {
+    HLow,
+    HHigh(Arc<Vec<Fr>>),
+    BG2,
+    L,
+    BG1,
+    A,
 }
 
 /// The values of every circuit variable, `z = (1, public inputs, witness)`, as

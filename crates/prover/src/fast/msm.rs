@@ -422,6 +422,37 @@ mod tests {
         );
     }
 
+    /// The row/column reduction against the plain running sum, with empty,
+    /// equal and opposite buckets (doublings and cancellations inside its trees).
+    #[test]
+    fn weighted_sum_matches_running_sum() {
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let p = G1Affine::rand(&mut rng);
+        let q = G1Affine::rand(&mut rng);
+        for len in [16usize, 32, 64, 4096] {
+            let mut buckets: Vec<G1Affine> = (0..len)
+                .map(|b| match b % 5 {
+                    0 => G1Affine::identity(),
+                    1 | 3 => p,
+                    2 => -p,
+                    _ => G1Affine::rand(&mut rng),
+                })
+                .collect();
+            buckets[len - 1] = q;
+            let expected: G1Projective = buckets
+                .iter()
+                .enumerate()
+                .map(|(b, point)| *point * Fr::from(b as u64 + 1))
+                .sum();
+            assert_eq!(weighted_sum(buckets), expected, "len = {len}");
+        }
+        let all_equal = vec![p; 64];
+        assert_eq!(
+            weighted_sum(all_equal),
+            G1Projective::from(p) * Fr::from(64u64 * 65 / 2)
+        );
+    }
+
     #[test]
     fn window_bits_cross_limbs() {
         let limbs = [u64::MAX, 0b101, 0, 1 << 63];

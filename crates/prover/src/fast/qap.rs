@@ -123,7 +123,9 @@ impl Qap {
         self.num_constraints
     }
 
-    /// Domain size `n`; `h` has `n − 1` coefficients (the last entry is zero).
+    /// Domain size `n`; `h` has `n − 1` coefficients (the `n`-th entry of
+    /// [`Self::h_coefficients`] is zero for a satisfying assignment, and has no
+    /// base: the key's `H` query has `n − 1` points).
     pub(crate) fn domain_size(&self) -> usize {
         self.ntt.size()
     }
