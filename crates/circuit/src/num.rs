@@ -64,6 +64,15 @@ impl Num {
         }
     }
 
+    /// A value with no linear combination, for gadgets that compute their
+    /// outputs' values directly when the constraint system builds no matrices.
+    pub(crate) fn value_only(value: Fr) -> Self {
+        Num {
+            lc: None,
+            value: Some(value),
+        }
+    }
+
     /// The value, if known (always, outside key setup).
     pub fn value(&self) -> Option<Fr> {
         self.value
@@ -105,7 +114,14 @@ impl Num {
 
     /// `self + c` (free).
     pub fn add_constant(&self, c: Fr) -> Num {
-        self.add(&Num::constant(c))
+        match self.lc {
+            // Untracked: no linear combination to build (nor to allocate).
+            None => Num {
+                lc: None,
+                value: self.value.map(|v| v + c),
+            },
+            Some(_) => self.add(&Num::constant(c)),
+        }
     }
 
     /// `self·other`: one constraint, or none when either side is constant.
@@ -166,8 +182,44 @@ impl Num {
 
     /// Constrains `self ≠ 0` with an inverse witness: `self·inv = 1`.
     pub fn enforce_nonzero(&self, cs: &Cs) -> Result<(), SynthesisError> {
-        let inv = Num::witness(cs, self.value.map(|v| v.inverse().unwrap_or(Fr::zero())))?;
+        self.enforce_nonzero_hinted(cs, None)
+    }
+
+    /// [`Num::enforce_nonzero`] with a suggested inverse, used when it is one.
+    pub fn enforce_nonzero_hinted(&self, cs: &Cs, hint: Option<Fr>) -> Result<(), SynthesisError> {
+        let inv = Num::witness(
+            cs,
+            self.value.map(|v| match hint {
+                Some(i) if i * v == Fr::one() => i,
+                _ => v.inverse().unwrap_or(Fr::zero()),
+            }),
+        )?;
         enforce(cs, self, &inv, &Num::one())
+    }
+}
+
+/// Replaces every non-zero element by its inverse with one field inversion
+/// (Montgomery's trick); zeros stay zero. Serial: ark-ff's version spreads a few
+/// hundred elements over the thread pool, which costs more than it saves here.
+pub(crate) fn batch_invert(v: &mut [Fr]) {
+    let mut prefix = Vec::with_capacity(v.len());
+    let mut acc = Fr::one();
+    for x in v.iter().filter(|x| !x.is_zero()) {
+        prefix.push(acc);
+        acc *= x;
+    }
+    let Some(mut inv) = acc.inverse() else {
+        return; // unreachable: a product of non-zero elements
+    };
+    for (x, before) in v
+        .iter_mut()
+        .rev()
+        .filter(|x| !x.is_zero())
+        .zip(prefix.iter().rev())
+    {
+        let next = inv * *x;
+        *x = inv * before;
+        inv = next;
     }
 }
 
@@ -200,8 +252,12 @@ pub struct Bit(Num);
 impl Bit {
     /// A new private bit, with the constraint `b·(1 − b) = 0`.
     pub fn witness(cs: &Cs, value: Option<bool>) -> Result<Self, SynthesisError> {
-        let b = Num::witness(cs, value.map(Fr::from))?;
-        enforce(cs, &b, &Num::one().sub(&b), &Num::zero())?;
+        let b = Num::witness(cs, value.map(|b| if b { Fr::one() } else { Fr::zero() }))?;
+        let one_minus_b = match b.lc {
+            None => b.add_constant(-Fr::one()).scale(-Fr::one()),
+            Some(_) => Num::one().sub(&b),
+        };
+        enforce(cs, &b, &one_minus_b, &Num::zero())?;
         Ok(Bit(b))
     }
 

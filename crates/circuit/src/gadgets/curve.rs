@@ -11,7 +11,7 @@ use crate::num::{Cs, Num};
 use ark_bn254::Fr;
 use ark_ff::One;
 use ark_relations::r1cs::SynthesisError;
-use x402_zk_primitives::babyjubjub::{coeff_a, coeff_d, Point};
+use x402_zk_primitives::babyjubjub::{coeff_a, coeff_d, EdwardsProjective, Point};
 
 /// An affine point `(x, y)`.
 #[derive(Clone, Debug)]
@@ -59,6 +59,16 @@ impl PointVar {
     /// x₃·(1 + d·τ) = β + γ     y₃·(1 − d·τ) = δ + a·β − γ
     /// ```
     pub fn add(&self, cs: &Cs, other: &PointVar) -> Result<PointVar, SynthesisError> {
+        self.add_hinted(cs, other, None)
+    }
+
+    /// [`PointVar::add`] with the sum suggested by a twin (see [`Num::div_hinted`]).
+    pub fn add_hinted(
+        &self,
+        cs: &Cs,
+        other: &PointVar,
+        hint: Option<Point>,
+    ) -> Result<PointVar, SynthesisError> {
         let (a, d) = (coeff_a(), coeff_d());
         let beta = self.x.mul(cs, &other.y)?;
         let gamma = self.y.mul(cs, &other.x)?;
@@ -69,11 +79,14 @@ impl PointVar {
             .mul(cs, &other.x.add(&other.y))?;
         let tau = beta.mul(cs, &gamma)?;
         let dtau = tau.scale(d);
-        let x = beta.add(&gamma).div(cs, &dtau.add_constant(Fr::one()))?;
-        let y = delta
-            .add(&beta.scale(a))
-            .sub(&gamma)
-            .div(cs, &Num::one().sub(&dtau))?;
+        let x =
+            beta.add(&gamma)
+                .div_hinted(cs, &dtau.add_constant(Fr::one()), hint.map(|h| h.x))?;
+        let y = delta.add(&beta.scale(a)).sub(&gamma).div_hinted(
+            cs,
+            &Num::one().sub(&dtau),
+            hint.map(|h| h.y),
+        )?;
         Ok(PointVar { x, y })
     }
 
@@ -83,15 +96,24 @@ impl PointVar {
     /// x₃·(a·x² + y²) = 2·x·y     y₃·(2 − a·x² − y²) = y² − a·x²
     /// ```
     pub fn double(&self, cs: &Cs) -> Result<PointVar, SynthesisError> {
+        self.double_hinted(cs, None)
+    }
+
+    /// [`PointVar::double`] with the result suggested by a twin.
+    pub fn double_hinted(&self, cs: &Cs, hint: Option<Point>) -> Result<PointVar, SynthesisError> {
         let a = coeff_a();
         let xy = self.x.mul(cs, &self.y)?;
         let x2 = self.x.square(cs)?;
         let y2 = self.y.square(cs)?;
         let ax2 = x2.scale(a);
-        let x = xy.scale(Fr::from(2u64)).div(cs, &ax2.add(&y2))?;
-        let y = y2
-            .sub(&ax2)
-            .div(cs, &Num::constant(Fr::from(2u64)).sub(&ax2).sub(&y2))?;
+        let x = xy
+            .scale(Fr::from(2u64))
+            .div_hinted(cs, &ax2.add(&y2), hint.map(|h| h.x))?;
+        let y = y2.sub(&ax2).div_hinted(
+            cs,
+            &Num::constant(Fr::from(2u64)).sub(&ax2).sub(&y2),
+            hint.map(|h| h.y),
+        )?;
         Ok(PointVar { x, y })
     }
 
@@ -99,9 +121,11 @@ impl PointVar {
     /// (16 constraints). `x(4P) = 0` exactly when `4P` is the identity or the point
     /// of order 2, i.e. when the order of `P` divides 8.
     pub fn enforce_not_small_order(&self, cs: &Cs) -> Result<PointVar, SynthesisError> {
-        let p4 = self.double(cs)?.double(cs)?;
-        p4.x.enforce_nonzero(cs)?;
-        p4.double(cs)
+        let hints = self.value().map(|p| multiples_of_two(&p));
+        let p2 = self.double_hinted(cs, hints.map(|h| h.0[0]))?;
+        let p4 = p2.double_hinted(cs, hints.map(|h| h.0[1]))?;
+        p4.x.enforce_nonzero_hinted(cs, hints.map(|h| h.1))?;
+        p4.double_hinted(cs, hints.map(|h| h.0[2]))
     }
 
     /// `−self = (−x, y)` (free).
@@ -117,6 +141,27 @@ impl PointVar {
         self.x.enforce_equal(cs, &other.x)?;
         self.y.enforce_equal(cs, &other.y)
     }
+}
+
+/// Twin of [`PointVar::enforce_not_small_order`]: `2P`, `4P`, `8P` and `1/x(4P)`
+/// with one inversion (projective doublings, then one batch). Off-curve or small
+/// order inputs give wrong hints, which the gadgets then ignore.
+fn multiples_of_two(p: &Point) -> ([Point; 3], Fr) {
+    use ark_ec::{AdditiveGroup, AffineRepr};
+    let p2 = p.into_group().double();
+    let p4 = p2.double();
+    let p8 = p4.double();
+    let mut inverses = [p2.z, p4.z, p8.z, p4.x];
+    crate::num::batch_invert(&mut inverses);
+    let affine = |q: &EdwardsProjective, z: Fr| Point::new_unchecked(q.x * z, q.y * z);
+    (
+        [
+            affine(&p2, inverses[0]),
+            affine(&p4, inverses[1]),
+            affine(&p8, inverses[2]),
+        ],
+        p4.z * inverses[3],
+    )
 }
 
 #[cfg(test)]
@@ -154,6 +199,16 @@ mod tests {
         assert_eq!(id.value(), Some(p));
         pv.enforce_on_curve(&cs).unwrap();
         assert!(cs.is_satisfied().unwrap());
+    }
+
+    #[test]
+    fn multiples_of_two_twin() {
+        let p = mul(&base8(), &98765u32.into());
+        let ([p2, p4, p8], inv) = multiples_of_two(&p);
+        assert_eq!(p2, mul(&p, &2u32.into()));
+        assert_eq!(p4, mul(&p, &4u32.into()));
+        assert_eq!(p8, mul(&p, &8u32.into()));
+        assert_eq!(inv * p4.x, Fr::one());
     }
 
     #[test]

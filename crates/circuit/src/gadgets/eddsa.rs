@@ -18,9 +18,10 @@ use super::{
     poseidon::poseidon,
     scalar_mul::{fixed_base_mul, variable_base_mul},
 };
-use crate::num::{Cs, Num};
+use crate::num::{batch_invert, Cs, Num};
+use ark_ec::AffineRepr;
 use ark_relations::r1cs::SynthesisError;
-use x402_zk_primitives::babyjubjub::{base8, subgroup_order};
+use x402_zk_primitives::babyjubjub::{base8, subgroup_order, Point};
 
 /// Bits of `S`: `l < 2^251`.
 pub const S_BITS: usize = 251;
@@ -54,10 +55,21 @@ pub fn verify(
     let h_bits = to_bits_strict(cs, &h)?;
 
     let left = fixed_base_mul(cs, &s_bits, &base8())?;
-    let right = r8.add(cs, &variable_base_mul(cs, &h_bits, &a8)?)?;
+    let h_a8 = variable_base_mul(cs, &h_bits, &a8)?;
+    // Twin of the last addition and of 1/x(R8), with one inversion.
+    let hints = r8.value().zip(h_a8.value()).map(|(r, q)| {
+        let sum = r.into_group() + q;
+        let mut inverses = [sum.z, r.x];
+        batch_invert(&mut inverses);
+        (
+            Point::new_unchecked(sum.x * inverses[0], sum.y * inverses[0]),
+            inverses[1],
+        )
+    });
+    let right = r8.add_hinted(cs, &h_a8, hints.map(|h| h.0))?;
     left.enforce_equal(cs, &right)?;
 
-    r8.x.enforce_nonzero(cs)
+    r8.x.enforce_nonzero_hinted(cs, hints.map(|h| h.1))
 }
 
 #[cfg(test)]

@@ -30,18 +30,40 @@ pub struct MontPoint {
 
 /// Edwards → Montgomery (2 constraints): `u·(1 − y) = 1 + y`, `v·x = u`.
 pub fn from_edwards(cs: &Cs, p: &PointVar) -> Result<MontPoint, SynthesisError> {
+    from_edwards_hinted(cs, p, None)
+}
+
+/// [`from_edwards`] with the image `(u, v)` suggested by a twin.
+pub fn from_edwards_hinted(
+    cs: &Cs,
+    p: &PointVar,
+    hint: Option<(Fr, Fr)>,
+) -> Result<MontPoint, SynthesisError> {
     let one = Num::one();
-    let u = one.add(&p.y).div(cs, &one.sub(&p.y))?;
-    let v = u.div(cs, &p.x)?;
+    let u = one
+        .add(&p.y)
+        .div_hinted(cs, &one.sub(&p.y), hint.map(|h| h.0))?;
+    let v = u.div_hinted(cs, &p.x, hint.map(|h| h.1))?;
     Ok(MontPoint { u, v })
 }
 
 /// Montgomery → Edwards (2 constraints): `x·v = u`, `y·(u + 1) = u − 1`.
 pub fn to_edwards(cs: &Cs, p: &MontPoint) -> Result<PointVar, SynthesisError> {
-    let x = p.u.div(cs, &p.v)?;
-    let y =
-        p.u.add_constant(-Fr::one())
-            .div(cs, &p.u.add_constant(Fr::one()))?;
+    to_edwards_hinted(cs, p, None)
+}
+
+/// [`to_edwards`] with the Edwards point suggested by a twin.
+pub fn to_edwards_hinted(
+    cs: &Cs,
+    p: &MontPoint,
+    hint: Option<x402_zk_primitives::babyjubjub::Point>,
+) -> Result<PointVar, SynthesisError> {
+    let x = p.u.div_hinted(cs, &p.v, hint.map(|h| h.x))?;
+    let y = p.u.add_constant(-Fr::one()).div_hinted(
+        cs,
+        &p.u.add_constant(Fr::one()),
+        hint.map(|h| h.y),
+    )?;
     Ok(PointVar { x, y })
 }
 

@@ -7,7 +7,9 @@
 //! The first S-box of lane 0 acts on a constant and is free, so
 //! `Poseidon(n)` costs `3·(8·(n+1) + R_P) − 3` constraints.
 
-use crate::num::{Cs, Num};
+use crate::num::{enforce, Cs, Num};
+use ark_bn254::Fr;
+use ark_ff::{Field, Zero};
 use ark_relations::r1cs::SynthesisError;
 use x402_zk_primitives::poseidon::parameters;
 
@@ -19,6 +21,11 @@ fn sbox(cs: &Cs, x: &Num) -> Result<Num, SynthesisError> {
 
 /// `Poseidon(inputs)`, equal to circomlib's `Poseidon(n)` for `n = inputs.len()`.
 pub fn poseidon(cs: &Cs, inputs: &[Num]) -> Result<Num, SynthesisError> {
+    if !cs.should_construct_matrices() && inputs.iter().all(|x| !x.is_constant()) {
+        if let Some(values) = inputs.iter().map(Num::value).collect::<Option<Vec<_>>>() {
+            return poseidon_witness(cs, &values);
+        }
+    }
     let p = parameters(inputs.len());
     let t = p.width;
     let mut state = vec![Num::zero()];
@@ -44,12 +51,66 @@ pub fn poseidon(cs: &Cs, inputs: &[Num]) -> Result<Num, SynthesisError> {
     Ok(state.swap_remove(0))
 }
 
+/// [`poseidon`] for a constraint system that builds no matrices and inputs that
+/// are all variables: the same witness variables (`x²`, `x⁴`, `x⁵` of every
+/// S-box but the free first one of lane 0, whose input is a constant) and the
+/// same number of constraints, with the values computed in plain field
+/// arithmetic instead of through [`Num`].
+fn poseidon_witness(cs: &Cs, inputs: &[Fr]) -> Result<Num, SynthesisError> {
+    let p = parameters(inputs.len());
+    let t = p.width;
+    let mut state = vec![Fr::zero()];
+    state.extend_from_slice(inputs);
+    let half = p.full_rounds / 2;
+    for round in 0..p.full_rounds + p.partial_rounds {
+        for (s, c) in state.iter_mut().zip(&p.ark[round * t..]) {
+            *s += c;
+        }
+        let full = round < half || round >= half + p.partial_rounds;
+        for (lane, s) in state.iter_mut().enumerate().take(if full { t } else { 1 }) {
+            let x2 = s.square();
+            let x4 = x2.square();
+            let x5 = x4 * *s;
+            if round > 0 || lane > 0 {
+                for v in [x2, x4, x5] {
+                    let w = Num::witness(cs, Some(v))?;
+                    enforce(cs, &w, &w, &w)?; // counted only: no matrices
+                }
+            }
+            *s = x5;
+        }
+        state = p
+            .mds
+            .iter()
+            .map(|row| row.iter().zip(&state).map(|(m, s)| *m * s).sum())
+            .collect();
+    }
+    Ok(Num::value_only(state[0]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ark_bn254::Fr;
     use ark_relations::r1cs::ConstraintSystem;
     use x402_zk_primitives::poseidon::poseidon as native;
+
+    #[test]
+    fn witness_only_path_assigns_the_same_values() {
+        use ark_relations::r1cs::SynthesisMode;
+        for n in [1usize, 2, 5] {
+            let run = |construct_matrices: bool| {
+                let cs = ConstraintSystem::<Fr>::new_ref();
+                cs.set_mode(SynthesisMode::Prove { construct_matrices });
+                let inputs: Vec<Num> = (0..n as u64)
+                    .map(|i| Num::witness(&cs, Some(Fr::from(77 + i))).unwrap())
+                    .collect();
+                let out = poseidon(&cs, &inputs).unwrap().value();
+                let cs = cs.into_inner().unwrap();
+                (out, cs.num_constraints, cs.witness_assignment)
+            };
+            assert_eq!(run(false), run(true), "arity {n}");
+        }
+    }
 
     #[test]
     fn matches_native_twin_and_counts() {

@@ -5,7 +5,7 @@
 //! [`Bit`]s and are not reduced: `k·P` for the integer `k = Σ bᵢ·2ⁱ`.
 
 use super::curve::PointVar;
-use crate::num::{Bit, Cs, Num};
+use crate::num::{batch_invert, Bit, Cs, Num};
 use ark_bn254::Fr;
 use ark_ec::AffineRepr;
 use ark_ff::{AdditiveGroup, Field, One, Zero};
@@ -93,14 +93,14 @@ fn fixed_base_mul_with(
     base: &Point,
     materialize: &mut dyn FnMut(usize, &Num) -> bool,
 ) -> Result<PointVar, SynthesisError> {
-    use super::montgomery::{add_hinted, to_edwards, MontPoint};
+    use super::montgomery::{add_hinted, to_edwards_hinted, MontPoint};
     let (b0, high) = bits.split_first().expect("2 to 251 bits");
     assert!(
         (1..=250).contains(&high.len()),
         "fixed-base scalars have 2 to 251 bits"
     );
     let tables = fixed_base_tables(base, high.len());
-    let hints = bit_values(high).map(|bits| tables.slopes(&bits));
+    let hints = bit_values(bits).map(|bits| tables.twin(bits[0], &bits[1..]));
     let mut acc: Option<MontPoint> = None;
     for (index, (window, table)) in high.chunks(FIXED_WINDOW).zip(&tables.windows).enumerate() {
         let (u, v) = lookup_constant(cs, window, &table.coefficients)?;
@@ -108,7 +108,7 @@ fn fixed_base_mul_with(
         let mut sum = match acc {
             None => selected,
             Some(a) => {
-                let hint = hints.as_ref().map(|h| h[index - 1]);
+                let hint = hints.as_ref().map(|h| h.slopes[index - 1]);
                 add_hinted(cs, &a, &selected, hint)?
             }
         };
@@ -122,7 +122,20 @@ fn fixed_base_mul_with(
         x: Num::constant(c0.x).add(&b0.num().scale(c1.x - c0.x)),
         y: Num::constant(c0.y).add(&b0.num().scale(c1.y - c0.y)),
     };
-    to_edwards(cs, &acc.expect("at least one window"))?.add(cs, &correction)
+    let end = hints.as_ref().map(|h| h.end);
+    to_edwards_hinted(cs, &acc.expect("at least one window"), end)?.add_hinted(
+        cs,
+        &correction,
+        hints.map(|h| h.result),
+    )
+}
+
+/// Hints for [`fixed_base_mul`] from its twin: the slope of every Montgomery
+/// addition, the window sum `M·B` and the result `k·B`.
+struct FixedBaseHints {
+    slopes: Vec<Fr>,
+    end: Point,
+    result: Point,
 }
 
 /// The constants of [`fixed_base_mul`] for one base and scalar length: per window
@@ -141,11 +154,12 @@ struct WindowTable {
 }
 
 impl FixedBaseTables {
-    /// The slopes `λ` of the Montgomery additions of [`fixed_base_mul`] for these
-    /// bits (sum of the windows so far plus the next window), from the Edwards
-    /// twin with two batched inversions instead of one per window.
-    fn slopes(&self, bits: &[bool]) -> Vec<Fr> {
-        let selected: Vec<EdwardsProjective> = bits
+    /// [`fixed_base_mul`]'s values for the bits `b₀`, `high` from the Edwards
+    /// twin: the slopes `λ = (v₂ − v₁)/(u₂ − u₁)` of every Montgomery addition
+    /// (sum of the windows so far plus the next window), the window sum and the
+    /// result, with three batched inversions instead of one per window.
+    fn twin(&self, b0: bool, high: &[bool]) -> FixedBaseHints {
+        let selected: Vec<EdwardsProjective> = high
             .chunks(FIXED_WINDOW)
             .zip(&self.windows)
             .map(|(window, table)| {
@@ -165,12 +179,24 @@ impl FixedBaseTables {
         points.extend_from_slice(&selected[1..]);
         let images = montgomery_images(&points);
         let (sums, next) = images.split_at(selected.len() - 1);
-        // Adding the next window to the sum so far: λ = (v₂ − v₁)/(u₂ − u₁).
-        quotients(
+        let slopes = quotients(
             sums.iter()
                 .zip(next)
                 .map(|((u1, v1), (u2, v2))| (*v2 - v1, *u2 - u1)),
-        )
+        );
+        let end = acc + selected[selected.len() - 1];
+        let correction = if b0 {
+            self.correction.1
+        } else {
+            self.correction.0
+        };
+        let [end, result] =
+            <[Point; 2]>::try_from(normalize(&[end, end + correction])).expect("two points");
+        FixedBaseHints {
+            slopes,
+            end,
+            result,
+        }
     }
 }
 
@@ -299,36 +325,22 @@ fn montgomery_images(points: &[EdwardsProjective]) -> Vec<(Fr, Fr)> {
         .collect()
 }
 
+/// Affine forms of projective Edwards points with one batched inversion.
+fn normalize(points: &[EdwardsProjective]) -> Vec<Point> {
+    let mut z: Vec<Fr> = points.iter().map(|p| p.z).collect();
+    batch_invert(&mut z);
+    points
+        .iter()
+        .zip(&z)
+        .map(|(p, z)| Point::new_unchecked(p.x * z, p.y * z))
+        .collect()
+}
+
 /// `numᵢ/denᵢ` for every pair with one batched inversion (`0` where `denᵢ = 0`).
 fn quotients(pairs: impl Iterator<Item = (Fr, Fr)>) -> Vec<Fr> {
     let (nums, mut dens): (Vec<Fr>, Vec<Fr>) = pairs.unzip();
     batch_invert(&mut dens);
     nums.iter().zip(&dens).map(|(n, d)| *n * d).collect()
-}
-
-/// Replaces every non-zero element by its inverse with one field inversion
-/// (Montgomery's trick); zeros stay zero. Serial: ark-ff's version spreads a few
-/// hundred elements over the thread pool, which costs more than it saves here.
-fn batch_invert(v: &mut [Fr]) {
-    let mut prefix = Vec::with_capacity(v.len());
-    let mut acc = Fr::one();
-    for x in v.iter().filter(|x| !x.is_zero()) {
-        prefix.push(acc);
-        acc *= x;
-    }
-    let Some(mut inv) = acc.inverse() else {
-        return; // unreachable: a product of non-zero elements
-    };
-    for (x, before) in v
-        .iter_mut()
-        .rev()
-        .filter(|x| !x.is_zero())
-        .zip(prefix.iter().rev())
-    {
-        let next = inv * *x;
-        *x = inv * before;
-        inv = next;
-    }
 }
 
 /// `k·P` for a variable point `P` of prime order `l` (the caller checks that `P` is
@@ -367,15 +379,20 @@ pub fn variable_base_mul(
     bits: &[Bit],
     base: &PointVar,
 ) -> Result<PointVar, SynthesisError> {
-    use super::montgomery::{double_and_add_hinted, from_edwards, to_edwards};
+    use super::montgomery::{double_and_add_hinted, from_edwards_hinted, to_edwards_hinted};
     let (b0, high) = bits.split_first().expect("at least one bit");
     let omega = offset_point();
-    let hints = base
+    let twin = base
         .value()
-        .zip(bit_values(high))
-        .map(|(p, bits)| double_and_add_quotients(&p, &omega, &bits));
-    let p = from_edwards(cs, base)?;
-    let mut acc = from_edwards(cs, &base.add(cs, &PointVar::constant(&omega))?)?;
+        .zip(bit_values(bits))
+        .map(|(p, bits)| variable_base_twin(&p, &omega, bits[0], &bits[1..]));
+    let p = from_edwards_hinted(cs, base, twin.as_ref().map(|t| t.base))?;
+    let start = base.add_hinted(
+        cs,
+        &PointVar::constant(&omega),
+        twin.as_ref().map(|t| t.start),
+    )?;
+    let mut acc = from_edwards_hinted(cs, &start, twin.as_ref().map(|t| t.start_image))?;
     for (step, bit) in high.iter().rev().enumerate() {
         // v of dᵢ·P: (2b − 1)·v_P.
         let v = bit
@@ -383,50 +400,82 @@ pub fn variable_base_mul(
             .add(bit.num())
             .add_constant(-Fr::one())
             .mul(cs, &p.v)?;
-        let hint = hints.as_ref().map(|h| h[step]);
+        let hint = twin.as_ref().map(|t| t.quotients[step]);
         acc = double_and_add_hinted(cs, &acc, &p.u, &v, hint)?;
     }
     let offset = offset_multiple(high.len());
-    let acc = to_edwards(cs, &acc)?.add(cs, &PointVar::constant(&offset))?;
+    let acc = to_edwards_hinted(cs, &acc, twin.as_ref().map(|t| t.end))?.add_hinted(
+        cs,
+        &PointVar::constant(&offset),
+        twin.as_ref().map(|t| t.unshifted),
+    )?;
     // −(1 − b₀)·P = (−(1 − b₀)·x_P, 1 + (1 − b₀)·(y_P − 1)).
     let not_b0 = Num::one().sub(b0.num());
     let correction = PointVar {
         x: not_b0.mul(cs, &base.x)?.scale(-Fr::one()),
         y: Num::one().add(&not_b0.mul(cs, &base.y.add_constant(-Fr::one()))?),
     };
-    acc.add(cs, &correction)
+    acc.add_hinted(cs, &correction, twin.map(|t| t.result))
 }
 
-/// The quotients `(λ₁, λ₁ + λ₂)` of every step `Q ← 2·Q + dᵢ·P` of
-/// [`variable_base_mul`] (`bits` without `b₀`, least significant first), from the
-/// Edwards twin with two batched inversions instead of two per bit:
-/// `λ₁ = (v_dP − v_Q)/(u_dP − u_Q)` and `λ₁ + λ₂ = 2·v_Q/(u_Q − u₃)`, `u₃` the
-/// u-coordinate of `Q + dᵢ·P`.
-fn double_and_add_quotients(p: &Point, omega: &Point, bits: &[bool]) -> Vec<(Fr, Fr)> {
-    let n = bits.len();
+/// Hints for [`variable_base_mul`] from its twin.
+struct VariableBaseHints {
+    /// Montgomery image of `P`.
+    base: (Fr, Fr),
+    /// `P + Ω` and its Montgomery image.
+    start: Point,
+    start_image: (Fr, Fr),
+    /// `(λ₁, λ₁ + λ₂)` of every double-and-add step.
+    quotients: Vec<(Fr, Fr)>,
+    /// The ladder's end `2^n·Ω + (k − b₀ + 1)·P`, then without `2^n·Ω`, then `k·P`.
+    end: Point,
+    unshifted: Point,
+    result: Point,
+}
+
+/// [`variable_base_mul`]'s values for `k = b₀ + Σ highᵢ·2^(i+1)` from the
+/// Edwards twin, with three batched inversions instead of two per bit: the
+/// quotients `λ₁ = (v_dP − v_Q)/(u_dP − u_Q)` and `λ₁ + λ₂ = 2·v_Q/(u_Q − u₃)` of
+/// every step `Q ← 2·Q + dᵢ·P` (`u₃` the u-coordinate of `Q + dᵢ·P`), and the
+/// points between the ladder's conversions and additions.
+fn variable_base_twin(p: &Point, omega: &Point, b0: bool, high: &[bool]) -> VariableBaseHints {
+    let n = high.len();
     let (plus, minus) = (p.into_group(), -p.into_group());
-    let mut points = Vec::with_capacity(2 * n + 2);
-    let mut acc = plus + omega;
-    for &bit in bits.iter().rev() {
+    let start = plus + omega;
+    let mut points = Vec::with_capacity(2 * n + 3);
+    let mut acc = start;
+    for &bit in high.iter().rev() {
         points.push(acc);
         acc += if bit { plus } else { minus };
         points.push(acc);
         acc += points[points.len() - 2];
     }
-    points.extend([plus, minus]);
+    points.extend([plus, minus, start]);
     let images = montgomery_images(&points);
     let (steps, signed) = images.split_at(2 * n);
     let all = quotients(
         steps
             .chunks(2)
-            .zip(bits.iter().rev())
+            .zip(high.iter().rev())
             .flat_map(|(s, &bit)| {
                 let ((uq, vq), (u3, _)) = (s[0], s[1]);
                 let (up, vp) = signed[usize::from(!bit)];
                 [(vp - vq, up - uq), (vq.double(), uq - u3)]
             }),
     );
-    all.chunks(2).map(|q| (q[0], q[1])).collect()
+    let unshifted = acc + offset_multiple(n);
+    let result = if b0 { unshifted } else { unshifted + minus };
+    let [start, end, unshifted, result] =
+        <[Point; 4]>::try_from(normalize(&[start, acc, unshifted, result])).expect("four points");
+    VariableBaseHints {
+        base: signed[0],
+        start,
+        start_image: signed[2],
+        quotients: all.chunks(2).map(|q| (q[0], q[1])).collect(),
+        end,
+        unshifted,
+        result,
+    }
 }
 
 /// `−2^n·Ω`, built once per process and `n`.
@@ -542,7 +591,7 @@ mod tests {
             // Variable base: Q ← 2Q + dP from Q = P + Ω.
             let p = mul(&base8(), &BigUint::from(rng.gen::<u128>()));
             let bits: Vec<bool> = (0..253).map(|_| rng.gen()).collect();
-            let hints = double_and_add_quotients(&p, &offset_point(), &bits);
+            let hints = variable_base_twin(&p, &offset_point(), true, &bits).quotients;
             let (up, vp) = native_from_edwards(&p);
             let (mut uq, mut vq) =
                 native_from_edwards(&(p.into_group() + offset_point()).into_affine());
@@ -560,7 +609,7 @@ mod tests {
             // Fixed base: the running sum of the selected window points.
             let bits: Vec<bool> = (0..250).map(|_| rng.gen()).collect();
             let tables = fixed_base_tables(&base8(), bits.len());
-            let slopes = tables.slopes(&bits);
+            let slopes = tables.twin(false, &bits).slopes;
             let selected: Vec<(Fr, Fr)> = bits
                 .chunks(FIXED_WINDOW)
                 .zip(&tables.windows)
@@ -576,6 +625,47 @@ mod tests {
                 let u3 = lambda.square() - coeff_a() - u1 - u2;
                 (u1, v1) = (u3, lambda * (u1 - u3) - v1);
             }
+        }
+    }
+
+    /// The twins' points are the group law's: every hint a gadget is given is
+    /// the value it would compute (so none falls back to an inversion).
+    #[test]
+    fn twins_give_the_points_the_gadgets_compute() {
+        use super::super::montgomery::native_from_edwards;
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(22);
+        for b0 in [false, true] {
+            let p = mul(&base8(), &BigUint::from(rng.gen::<u128>()));
+            let high: Vec<bool> = (0..253).map(|_| rng.gen()).collect();
+            let k = high
+                .iter()
+                .rev()
+                .fold(BigUint::from(0u8), |k, &b| 2u8 * k + u8::from(b));
+            let k = 2u8 * k + u8::from(b0);
+            let omega = offset_point();
+            let t = variable_base_twin(&p, &omega, b0, &high);
+            let start = (p.into_group() + omega).into_affine();
+            assert_eq!(t.base, native_from_edwards(&p));
+            assert_eq!(
+                (t.start, t.start_image),
+                (start, native_from_edwards(&start))
+            );
+            assert_eq!(t.result, mul(&p, &k));
+            let unshifted = mul(&p, &(&k + 1u8 - u8::from(b0)));
+            assert_eq!(t.unshifted, unshifted);
+            assert_eq!(
+                t.end,
+                (unshifted.into_group() - offset_multiple(253)).into_affine()
+            );
+
+            let bits: Vec<bool> = (0..250).map(|_| rng.gen()).collect();
+            let k = bits
+                .iter()
+                .rev()
+                .fold(BigUint::from(0u8), |k, &b| 2u8 * k + u8::from(b));
+            let t = fixed_base_tables(&base8(), 250).twin(b0, &bits);
+            assert_eq!(t.result, mul(&base8(), &(2u8 * k + u8::from(b0))));
         }
     }
 
