@@ -155,7 +155,10 @@ impl Num {
     pub fn div_hinted(&self, cs: &Cs, den: &Num, hint: Option<Fr>) -> Result<Num, SynthesisError> {
         let value = zip(self.value, den.value, |n, d| match hint {
             Some(q) if !d.is_zero() && q * d == n => q,
-            _ => n * d.inverse().unwrap_or(Fr::zero()),
+            _ => {
+                hint_missed(hint.is_some());
+                n * d.inverse().unwrap_or(Fr::zero())
+            }
         });
         let out = Num::witness(cs, value)?;
         enforce(cs, &out, den, self)?;
@@ -191,11 +194,31 @@ impl Num {
             cs,
             self.value.map(|v| match hint {
                 Some(i) if i * v == Fr::one() => i,
-                _ => v.inverse().unwrap_or(Fr::zero()),
+                _ => {
+                    hint_missed(hint.is_some());
+                    v.inverse().unwrap_or(Fr::zero())
+                }
             }),
         )?;
         enforce(cs, self, &inv, &Num::one())
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Hints given but not usable, on this thread (tests check wiring with it).
+    pub(crate) static HINT_MISSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts a rejected hint in test builds (a wrong hint only costs an inversion,
+/// so nothing else would notice one).
+#[inline]
+fn hint_missed(given: bool) {
+    #[cfg(test)]
+    if given {
+        HINT_MISSES.with(|m| m.set(m.get() + 1));
+    }
+    let _ = given;
 }
 
 /// Replaces every non-zero element by its inverse with one field inversion
@@ -253,11 +276,11 @@ impl Bit {
     /// A new private bit, with the constraint `b·(1 − b) = 0`.
     pub fn witness(cs: &Cs, value: Option<bool>) -> Result<Self, SynthesisError> {
         let b = Num::witness(cs, value.map(|b| if b { Fr::one() } else { Fr::zero() }))?;
-        let one_minus_b = match b.lc {
-            None => b.add_constant(-Fr::one()).scale(-Fr::one()),
-            Some(_) => Num::one().sub(&b),
-        };
-        enforce(cs, &b, &one_minus_b, &Num::zero())?;
+        match b.lc {
+            // Untracked: the constraint is only counted.
+            None => enforce(cs, &b, &b, &b)?,
+            Some(_) => enforce(cs, &b, &Num::one().sub(&b), &Num::zero())?,
+        }
         Ok(Bit(b))
     }
 

@@ -94,6 +94,20 @@ mod tests {
         cs.is_satisfied().unwrap()
     }
 
+    /// Every hint the signature check's twins give is used: none falls back to
+    /// an inversion (a miswired hint would only show up as lost speed).
+    #[test]
+    fn twins_hints_are_all_used() {
+        use crate::num::HINT_MISSES;
+        let sk = SecretKey::from_bytes([5; 32]);
+        let pk = sk.public_key().point();
+        let msg = Fr::from(1234u64);
+        let sig = sk.sign(msg);
+        HINT_MISSES.with(|m| m.set(0));
+        assert!(satisfied((pk.x, pk.y), (sig.r8.x, sig.r8.y), sig.s.0, msg));
+        assert_eq!(HINT_MISSES.with(|m| m.get()), 0);
+    }
+
     #[test]
     fn agrees_with_native_verification() {
         let sk = SecretKey::from_bytes([3; 32]);

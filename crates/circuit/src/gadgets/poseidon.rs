@@ -57,6 +57,7 @@ pub fn poseidon(cs: &Cs, inputs: &[Num]) -> Result<Num, SynthesisError> {
 /// same number of constraints, with the values computed in plain field
 /// arithmetic instead of through [`Num`].
 fn poseidon_witness(cs: &Cs, inputs: &[Fr]) -> Result<Num, SynthesisError> {
+    debug_assert!(!cs.should_construct_matrices(), "witness-only path");
     let p = parameters(inputs.len());
     let t = p.width;
     let mut state = vec![Fr::zero()];
@@ -101,9 +102,15 @@ mod tests {
             let run = |construct_matrices: bool| {
                 let cs = ConstraintSystem::<Fr>::new_ref();
                 cs.set_mode(SynthesisMode::Prove { construct_matrices });
-                let inputs: Vec<Num> = (0..n as u64)
+                let mut inputs: Vec<Num> = (0..n as u64)
                     .map(|i| Num::witness(&cs, Some(Fr::from(77 + i))).unwrap())
                     .collect();
+                // A linear-combination input; and for arity 2 a constant one,
+                // which takes the generic path (its first S-box is free).
+                inputs[0] = inputs[0].scale(Fr::from(3u64)).add_constant(Fr::from(5u64));
+                if n == 2 {
+                    inputs[1] = Num::constant(Fr::from(9u64));
+                }
                 let out = poseidon(&cs, &inputs).unwrap().value();
                 let cs = cs.into_inner().unwrap();
                 (out, cs.num_constraints, cs.witness_assignment)
