@@ -276,11 +276,7 @@ impl Bit {
     /// A new private bit, with the constraint `b·(1 − b) = 0`.
     pub fn witness(cs: &Cs, value: Option<bool>) -> Result<Self, SynthesisError> {
         let b = Num::witness(cs, value.map(|b| if b { Fr::one() } else { Fr::zero() }))?;
-        match b.lc {
-            // Untracked: the constraint is only counted.
-            None => enforce(cs, &b, &b, &b)?,
-            Some(_) => enforce(cs, &b, &Num::one().sub(&b), &Num::zero())?,
-        }
+        enforce(cs, &b, &Num::one().sub(&b), &Num::zero())?;
         Ok(Bit(b))
     }
 

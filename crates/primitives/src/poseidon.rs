@@ -61,6 +61,17 @@ pub fn parameters(inputs: usize) -> &'static PoseidonParameters<Fr> {
 /// The permutation written out round by round: the reference the circuit gadget
 /// follows. Equal to [`poseidon`] (tested), kept to document the exact schedule.
 pub fn permute_reference(inputs: &[Fr]) -> Fr {
+    permute_observed(inputs, |_, _, _| Ok::<(), std::convert::Infallible>(()))
+        .unwrap_or_else(|never| match never {})
+}
+
+/// [`permute_reference`], calling `sbox(round, lane, [x², x⁴, x⁵])` for every
+/// S-box in order (the circuit's witness generator allocates its variables
+/// there); an error from `sbox` stops the permutation.
+pub fn permute_observed<E>(
+    inputs: &[Fr],
+    mut sbox: impl FnMut(usize, usize, [Fr; 3]) -> Result<(), E>,
+) -> Result<Fr, E> {
     let p = parameters(inputs.len());
     let t = p.width;
     let mut state = vec![Fr::from(0u64)];
@@ -71,15 +82,18 @@ pub fn permute_reference(inputs: &[Fr]) -> Fr {
             *s += p.ark[round * t + i];
         }
         let full = round < half || round >= half + p.partial_rounds;
-        for s in state.iter_mut().take(if full { t } else { 1 }) {
+        for (lane, s) in state.iter_mut().enumerate().take(if full { t } else { 1 }) {
             let s2 = *s * *s;
-            *s = s2 * s2 * *s;
+            let s4 = s2 * s2;
+            let s5 = s4 * *s;
+            sbox(round, lane, [s2, s4, s5])?;
+            *s = s5;
         }
         state = (0..t)
             .map(|i| (0..t).map(|j| p.mds[i][j] * state[j]).sum())
             .collect();
     }
-    state[0]
+    Ok(state[0])
 }
 
 #[cfg(test)]

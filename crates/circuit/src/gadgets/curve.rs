@@ -151,17 +151,29 @@ fn multiples_of_two(p: &Point) -> ([Point; 3], Fr) {
     let p2 = p.into_group().double();
     let p4 = p2.double();
     let p8 = p4.double();
-    let mut inverses = [p2.z, p4.z, p8.z, p4.x];
-    crate::num::batch_invert(&mut inverses);
-    let affine = |q: &EdwardsProjective, z: Fr| Point::new_unchecked(q.x * z, q.y * z);
+    let mut inverse_x4 = [p4.x];
+    let affine = normalize(&[p2, p4, p8], &mut inverse_x4);
     (
-        [
-            affine(&p2, inverses[0]),
-            affine(&p4, inverses[1]),
-            affine(&p8, inverses[2]),
-        ],
-        p4.z * inverses[3],
+        <[Point; 3]>::try_from(affine).expect("three points"),
+        p4.z * inverse_x4[0],
     )
+}
+
+/// Affine forms of projective Edwards points, and the inverses of `also` in
+/// place, with one field inversion for all (zeros stay zero, never a panic).
+pub(crate) fn normalize(points: &[EdwardsProjective], also: &mut [Fr]) -> Vec<Point> {
+    let mut inverses: Vec<Fr> = points
+        .iter()
+        .map(|p| p.z)
+        .chain(also.iter().copied())
+        .collect();
+    crate::num::batch_invert(&mut inverses);
+    also.copy_from_slice(&inverses[points.len()..]);
+    points
+        .iter()
+        .zip(&inverses)
+        .map(|(p, z)| Point::new_unchecked(p.x * z, p.y * z))
+        .collect()
 }
 
 #[cfg(test)]

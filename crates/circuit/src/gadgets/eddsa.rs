@@ -14,14 +14,14 @@
 
 use super::{
     bits::{enforce_le_constant, to_bits, to_bits_strict},
-    curve::PointVar,
+    curve::{normalize, PointVar},
     poseidon::poseidon,
     scalar_mul::{fixed_base_mul, variable_base_mul},
 };
-use crate::num::{batch_invert, Cs, Num};
+use crate::num::{Cs, Num};
 use ark_ec::AffineRepr;
 use ark_relations::r1cs::SynthesisError;
-use x402_zk_primitives::babyjubjub::{base8, subgroup_order, Point};
+use x402_zk_primitives::babyjubjub::{base8, subgroup_order};
 
 /// Bits of `S`: `l < 2^251`.
 pub const S_BITS: usize = 251;
@@ -58,13 +58,9 @@ pub fn verify(
     let h_a8 = variable_base_mul(cs, &h_bits, &a8)?;
     // Twin of the last addition and of 1/x(R8), with one inversion.
     let hints = r8.value().zip(h_a8.value()).map(|(r, q)| {
-        let sum = r.into_group() + q;
-        let mut inverses = [sum.z, r.x];
-        batch_invert(&mut inverses);
-        (
-            Point::new_unchecked(sum.x * inverses[0], sum.y * inverses[0]),
-            inverses[1],
-        )
+        let mut inverse_x = [r.x];
+        let sum = normalize(&[r.into_group() + q], &mut inverse_x)[0];
+        (sum, inverse_x[0])
     });
     let right = r8.add_hinted(cs, &h_a8, hints.map(|h| h.0))?;
     left.enforce_equal(cs, &right)?;

@@ -9,9 +9,8 @@
 
 use crate::num::{enforce, Cs, Num};
 use ark_bn254::Fr;
-use ark_ff::{Field, Zero};
 use ark_relations::r1cs::SynthesisError;
-use x402_zk_primitives::poseidon::parameters;
+use x402_zk_primitives::poseidon::{parameters, permute_observed};
 
 fn sbox(cs: &Cs, x: &Num) -> Result<Num, SynthesisError> {
     let x2 = x.square(cs)?;
@@ -54,39 +53,20 @@ pub fn poseidon(cs: &Cs, inputs: &[Num]) -> Result<Num, SynthesisError> {
 /// [`poseidon`] for a constraint system that builds no matrices and inputs that
 /// are all variables: the same witness variables (`x²`, `x⁴`, `x⁵` of every
 /// S-box but the free first one of lane 0, whose input is a constant) and the
-/// same number of constraints, with the values computed in plain field
-/// arithmetic instead of through [`Num`].
+/// same number of constraints, with the values from the native permutation
+/// ([`permute_observed`]) instead of through [`Num`].
 fn poseidon_witness(cs: &Cs, inputs: &[Fr]) -> Result<Num, SynthesisError> {
     debug_assert!(!cs.should_construct_matrices(), "witness-only path");
-    let p = parameters(inputs.len());
-    let t = p.width;
-    let mut state = vec![Fr::zero()];
-    state.extend_from_slice(inputs);
-    let half = p.full_rounds / 2;
-    for round in 0..p.full_rounds + p.partial_rounds {
-        for (s, c) in state.iter_mut().zip(&p.ark[round * t..]) {
-            *s += c;
-        }
-        let full = round < half || round >= half + p.partial_rounds;
-        for (lane, s) in state.iter_mut().enumerate().take(if full { t } else { 1 }) {
-            let x2 = s.square();
-            let x4 = x2.square();
-            let x5 = x4 * *s;
-            if round > 0 || lane > 0 {
-                for v in [x2, x4, x5] {
-                    let w = Num::witness(cs, Some(v))?;
-                    enforce(cs, &w, &w, &w)?; // counted only: no matrices
-                }
+    let out = permute_observed(inputs, |round, lane, powers| {
+        if round > 0 || lane > 0 {
+            for v in powers {
+                let w = Num::witness(cs, Some(v))?;
+                enforce(cs, &w, &w, &w)?; // counted only: no matrices
             }
-            *s = x5;
         }
-        state = p
-            .mds
-            .iter()
-            .map(|row| row.iter().zip(&state).map(|(m, s)| *m * s).sum())
-            .collect();
-    }
-    Ok(Num::value_only(state[0]))
+        Ok(())
+    })?;
+    Ok(Num::value_only(out))
 }
 
 #[cfg(test)]

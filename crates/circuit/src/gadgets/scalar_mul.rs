@@ -4,7 +4,7 @@
 //! Twin: [`x402_zk_primitives::babyjubjub::mul`]. Scalars are little-endian
 //! [`Bit`]s and are not reduced: `k·P` for the integer `k = Σ bᵢ·2ⁱ`.
 
-use super::curve::PointVar;
+use super::curve::{normalize, PointVar};
 use crate::num::{batch_invert, Bit, Cs, Num};
 use ark_bn254::Fr;
 use ark_ec::AffineRepr;
@@ -190,8 +190,8 @@ impl FixedBaseTables {
         } else {
             self.correction.0
         };
-        let [end, result] =
-            <[Point; 2]>::try_from(normalize(&[end, end + correction])).expect("two points");
+        let [end, result] = <[Point; 2]>::try_from(normalize(&[end, end + correction], &mut []))
+            .expect("two points");
         FixedBaseHints {
             slopes,
             end,
@@ -325,17 +325,6 @@ fn montgomery_images(points: &[EdwardsProjective]) -> Vec<(Fr, Fr)> {
         .collect()
 }
 
-/// Affine forms of projective Edwards points with one batched inversion.
-fn normalize(points: &[EdwardsProjective]) -> Vec<Point> {
-    let mut z: Vec<Fr> = points.iter().map(|p| p.z).collect();
-    batch_invert(&mut z);
-    points
-        .iter()
-        .zip(&z)
-        .map(|(p, z)| Point::new_unchecked(p.x * z, p.y * z))
-        .collect()
-}
-
 /// `numᵢ/denᵢ` for every pair with one batched inversion (`0` where `denᵢ = 0`).
 fn quotients(pairs: impl Iterator<Item = (Fr, Fr)>) -> Vec<Fr> {
     let (nums, mut dens): (Vec<Fr>, Vec<Fr>) = pairs.unzip();
@@ -466,7 +455,8 @@ fn variable_base_twin(p: &Point, omega: &Point, b0: bool, high: &[bool]) -> Vari
     let unshifted = acc + offset_multiple(n);
     let result = if b0 { unshifted } else { unshifted + minus };
     let [start, end, unshifted, result] =
-        <[Point; 4]>::try_from(normalize(&[start, acc, unshifted, result])).expect("four points");
+        <[Point; 4]>::try_from(normalize(&[start, acc, unshifted, result], &mut []))
+            .expect("four points");
     VariableBaseHints {
         base: signed[0],
         start,
