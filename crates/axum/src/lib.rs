@@ -361,11 +361,12 @@ impl Inner {
         accepted: &PaymentRequirements,
         resource: &str,
     ) -> Option<PaymentRequirements> {
-        self.challenges
-            .valid(resource)
-            .into_iter()
-            .map(|c| self.requirement(c))
-            .find(|r| r == accepted)
+        let challenge = ZkReceiptExtra::from_requirements(accepted).ok()?.challenge;
+        if !self.challenges.accepts(resource, &challenge) {
+            return None;
+        }
+        let requirement = self.requirement(challenge);
+        (requirement == *accepted).then_some(requirement)
     }
 }
 

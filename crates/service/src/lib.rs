@@ -11,11 +11,12 @@
 //! - **request metrics** per service: `http_requests_total{service,status}`,
 //!   `http_request_duration_seconds{service}`, `requests_in_flight{service}`,
 //!   `rate_limited_total{service}`, `requests_shed_total{service,reason}`;
+//! - **security headers** on every response ([`SECURITY_HEADERS`]);
 //! - **graceful shutdown** ([`serve`]): on SIGTERM `/ready` turns `503` and
 //!   in-flight requests finish.
 //!
 //! ```
-//! use axum::{routing::get, Router};
+//! use axum::{http::StatusCode, routing::get, Router};
 //! use x402_zk_service::{service_router, Limits, Readiness};
 //!
 //! let api = Router::new().route("/hello", get(|| async { "hi" }));
@@ -25,19 +26,22 @@
 #![deny(missing_docs)]
 
 mod guard;
+mod headers;
 mod limits;
 mod probes;
 mod serve;
 
 pub use guard::error_response;
+pub use headers::{with_security_headers, SECURITY_HEADERS};
 pub use limits::{LimitArgs, Limits, RateLimit};
 pub use probes::{store_ping, Readiness, ReadyCheck};
 pub use serve::{serve, shutdown_signal};
 
-use axum::{routing::get, Router};
+use axum::{http::StatusCode, routing::get, Router};
 
 /// `api` with the limits and request metrics of [`Limits`], plus the probes
-/// (`/health`, `/ready`, `/metrics`), which no limit applies to.
+/// (`/health`, `/ready`, `/metrics`), which no limit applies to; every response
+/// carries [`SECURITY_HEADERS`].
 pub fn service_router(
     service: &'static str,
     api: Router,
@@ -50,5 +54,24 @@ pub fn service_router(
         .route("/ready", get(probes::ready))
         .route("/metrics", get(x402_zk_telemetry::render))
         .with_state(readiness);
-    guard::apply(service, api, limits).merge(probes)
+    // Unknown paths and methods get the same JSON refusals as everything else,
+    // and count against the client's rate like any API request.
+    let api = api
+        .fallback(|| async {
+            error_response(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "no such route on this service",
+                None,
+            )
+        })
+        .method_not_allowed_fallback(|| async {
+            error_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take that method",
+                None,
+            )
+        });
+    with_security_headers(guard::apply(service, api, limits).merge(probes))
 }

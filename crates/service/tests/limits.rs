@@ -242,3 +242,41 @@ async fn shutdown_lets_requests_in_flight_finish() {
         .expect("the server stops once the request is done")
         .unwrap();
 }
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let small = Limits {
+        body_limit_bytes: 8,
+        ..limits(None)
+    };
+    let app = service_router("t-headers", api(), &small, Readiness::ready());
+    let big = Request::post("/echo")
+        .header("content-length", "9")
+        .body(Body::from("x".repeat(9)))
+        .unwrap();
+    for (req, status) in [
+        (get_req("/ok"), 200),
+        (big, 413),
+        (get_req("/health"), 200),
+        (get_req("/metrics"), 200),
+        (get_req("/no-such-route"), 404),
+        (get_req("/echo"), 405),
+    ] {
+        let path = req.uri().to_string();
+        let r = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        let headers = r.headers().clone();
+        for (name, value) in x402_zk_service::SECURITY_HEADERS {
+            assert_eq!(
+                headers.get(&name).map(|v| v.to_str().unwrap()),
+                Some(value),
+                "{name} on {path}"
+            );
+        }
+        if status >= 400 {
+            let body = r.into_body().collect().await.unwrap().to_bytes();
+            let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert!(json["error"].is_string(), "{path}: {json}");
+        }
+    }
+}
