@@ -1,7 +1,11 @@
 //! Header codecs: base64 (standard alphabet, padded) of UTF-8 JSON.
 
 use base64::{engine::general_purpose::STANDARD, Engine};
-use serde::{de::DeserializeOwned, Serialize};
+use serde::{
+    de::{self, DeserializeOwned, MapAccess, SeqAccess, Visitor},
+    Deserialize, Deserializer, Serialize,
+};
+use std::collections::HashSet;
 
 /// v2: the server's 402 requirements.
 pub const PAYMENT_REQUIRED: &str = "PAYMENT-REQUIRED";
@@ -44,5 +48,95 @@ pub fn decode_header<T: DeserializeOwned>(value: &str) -> Result<T, HeaderError>
     let bytes = STANDARD
         .decode(value.trim())
         .map_err(|e| HeaderError::Base64(e.to_string()))?;
-    serde_json::from_slice(&bytes).map_err(|e| HeaderError::Json(e.to_string()))
+    from_json_strict(&bytes).map_err(|e| HeaderError::Json(e.to_string()))
+}
+
+/// `serde_json::from_slice`, but JSON with a key twice in one object is refused
+/// (serde_json keeps the last silently, so two parsers could read one payment
+/// two ways).
+pub fn from_json_strict<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+    check_no_duplicate_keys(bytes)?;
+    serde_json::from_slice(bytes)
+}
+
+/// `Err` if `bytes` is not JSON or has an object with a key twice; a duplicate
+/// is a data error ([`serde_json::Error::is_data`]), bad syntax is not.
+pub fn check_no_duplicate_keys(bytes: &[u8]) -> Result<(), serde_json::Error> {
+    serde_json::from_slice::<NoDuplicateKeys>(bytes).map(|_| ())
+}
+
+/// Walks any JSON value and fails on the first key seen twice in an object.
+struct NoDuplicateKeys;
+
+impl<'de> Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicateKeys)
+    }
+}
+
+impl<'de> Visitor<'de> for NoDuplicateKeys {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut seen = HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key) {
+                return Err(de::Error::custom("an object has a key twice"));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_keys_are_refused_at_any_depth() {
+        assert!(check_no_duplicate_keys(br#"{"a":1,"b":[{"c":2,"d":3}],"e":"a"}"#).is_ok());
+        for dup in [
+            r#"{"a":1,"a":1}"#,
+            r#"{"a":{"b":1,"b":2}}"#,
+            r#"[{"x":null},{"y":1,"y":1}]"#,
+            // The same key spelled with an escape is still the same key.
+            r#"{"a":1,"\u0061":2}"#,
+        ] {
+            let e = check_no_duplicate_keys(dup.as_bytes()).unwrap_err();
+            assert!(e.is_data(), "{dup}: {e}");
+        }
+        assert!(check_no_duplicate_keys(b"{").unwrap_err().is_eof());
+        assert!(check_no_duplicate_keys(b"{]").unwrap_err().is_syntax());
+        let header = STANDARD.encode(br#"{"x402Version":2,"x402Version":1}"#);
+        assert!(matches!(
+            decode_header::<serde_json::Value>(&header),
+            Err(HeaderError::Json(_))
+        ));
+    }
 }

@@ -176,7 +176,15 @@ async fn admit(g: &Guard, req: Request, next: Next) -> Response {
         );
     }
     let _in_flight = InFlight::new(service);
-    let result = tokio::time::timeout(g.limits.request_timeout, next.run(req)).await;
+    // Reading the body counts against the timeout too: a client that sends
+    // it slowly holds its slot no longer than any other request.
+    let handled = async {
+        match without_duplicate_keys(req, limit).await {
+            Ok(req) => next.run(req).await,
+            Err(refusal) => refusal,
+        }
+    };
+    let result = tokio::time::timeout(g.limits.request_timeout, handled).await;
     match result {
         Ok(response) => response,
         Err(_) => {
@@ -191,6 +199,62 @@ async fn admit(g: &Guard, req: Request, next: Next) -> Response {
             )
         }
     }
+}
+
+/// A JSON body (by `Content-Type`) is read (up to `limit` bytes) and refused
+/// with `400 duplicate_json_key` if an object in it has a key twice: serde_json
+/// would keep the last one silently, so a proxy or a log and this service could
+/// read one request two ways. Bodies that are not JSON are left to the handler,
+/// which answers its own `invalid_payload`.
+async fn without_duplicate_keys(req: Request, limit: usize) -> Result<Request, Response> {
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if !json {
+        return Ok(req);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let over = e
+                .into_inner()
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some();
+            return Err(if over {
+                error_response(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    &format!("request bodies are limited to {limit} bytes"),
+                    None,
+                )
+            } else {
+                error_response(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_body",
+                    "the request body could not be read",
+                    None,
+                )
+            });
+        }
+    };
+    if let Err(e) = x402_zk_protocol::check_no_duplicate_keys(&bytes) {
+        if e.is_data() {
+            return Err(error_response(
+                StatusCode::BAD_REQUEST,
+                "duplicate_json_key",
+                "an object in the JSON body has a key twice; send each key once",
+                None,
+            ));
+        }
+    }
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
 fn ceil_seconds(d: Duration) -> u64 {

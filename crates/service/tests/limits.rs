@@ -174,6 +174,36 @@ async fn bodies_over_the_limit_get_413() {
     assert!(body.contains("\"body_too_large\""), "{body}");
     // Without Content-Length the extractor stops reading at the limit.
     assert_eq!(call(&app, post_req(65, false)).await.0, 413);
+    // So does the JSON check, which reads the body first.
+    let json = Request::post("/echo")
+        .header("content-type", "application/json")
+        .body(Body::from(format!("[{}]", "1,".repeat(40))))
+        .unwrap();
+    let (status, _, body) = call(&app, json).await;
+    assert_eq!(status, 413);
+    assert!(body.contains("\"body_too_large\""), "{body}");
+}
+
+#[tokio::test]
+async fn json_bodies_with_a_key_twice_get_400() {
+    let app = service_router("t-dup", api(), &limits(None), Readiness::ready());
+    let json = |body: &'static str| {
+        Request::post("/echo")
+            .header("content-type", "application/json; charset=utf-8")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, _, body) = call(&app, json(r#"{"a":{"b":1,"b":2}}"#)).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("\"duplicate_json_key\""), "{body}");
+    // Distinct keys, bad syntax and non-JSON bodies reach the handler as sent.
+    for ok in [r#"{"a":{"b":1,"c":2}}"#, "{\"a\":"] {
+        assert_eq!(call(&app, json(ok)).await, (200, None, ok.to_string()));
+    }
+    let text = Request::post("/echo")
+        .body(Body::from(r#"{"a":1,"a":2}"#))
+        .unwrap();
+    assert_eq!(call(&app, text).await.0, 200);
 }
 
 #[tokio::test]
