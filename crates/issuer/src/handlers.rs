@@ -229,15 +229,15 @@ fn resource(s: &IssuerState) -> ResourceInfo {
     }
 }
 
-/// The fields of `accepted` that a payment commits to; the blockhash may have
-/// moved on since the quote, which the ledger judges.
+/// Whether `accepted` is the quoted requirement: every field, but the blockhash,
+/// which may have moved on since the quote (the ledger judges it).
 fn same_terms(accepted: &PaymentRequirements, quoted: &PaymentRequirements) -> bool {
-    accepted.scheme == quoted.scheme
-        && accepted.network == quoted.network
-        && accepted.asset == quoted.asset
-        && accepted.pay_to == quoted.pay_to
-        && accepted.amount == quoted.amount
-        && accepted.extra.get("feePayer") == quoted.extra.get("feePayer")
+    let without_blockhash = |r: &PaymentRequirements| {
+        let mut r = r.clone();
+        r.extra.remove("recentBlockhash");
+        r
+    };
+    without_blockhash(accepted) == without_blockhash(quoted)
 }
 
 fn issued(receipt: Receipt, transaction: String, s: &IssuerState, payer: String) -> Response {

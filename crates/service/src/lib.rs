@@ -54,17 +54,18 @@ pub fn service_router(
         .route("/ready", get(probes::ready))
         .route("/metrics", get(x402_zk_telemetry::render))
         .with_state(readiness);
-    // Unknown paths and methods get the same JSON refusals as everything else,
-    // and count against the client's rate like any API request.
-    let api = api
-        .fallback(|| async {
-            error_response(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "no such route on this service",
-                None,
-            )
-        })
+    // Unknown paths and methods get the same JSON refusals as everything else;
+    // unknown paths count against the client's rate like any API request.
+    let api = api.fallback(|| async {
+        error_response(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no such route on this service",
+            None,
+        )
+    });
+    let router = guard::apply(service, api, limits)
+        .merge(probes)
         .method_not_allowed_fallback(|| async {
             error_response(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -73,5 +74,5 @@ pub fn service_router(
                 None,
             )
         });
-    with_security_headers(guard::apply(service, api, limits).merge(probes))
+    with_security_headers(router)
 }

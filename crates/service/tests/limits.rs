@@ -291,6 +291,7 @@ async fn every_response_carries_the_security_headers() {
         (get_req("/metrics"), 200),
         (get_req("/no-such-route"), 404),
         (get_req("/echo"), 405),
+        (Request::delete("/health").body(Body::empty()).unwrap(), 405),
     ] {
         let path = req.uri().to_string();
         let r = app.clone().oneshot(req).await.unwrap();

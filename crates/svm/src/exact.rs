@@ -394,10 +394,11 @@ pub fn check_payment(
     })
 }
 
-/// The id `payload` would settle under if `fee_payer` co-signed it (without any
-/// other check), so a settler can find an earlier settlement of the same payment
-/// before judging it again; with the second signer (the transfer authority). `None`
-/// if it does not decode or names another fee payer.
+/// The id `payload` would settle under if `fee_payer` co-signed it, so a settler
+/// can find an earlier settlement of the same payment before judging it again;
+/// with the second signer (the transfer authority). `None` if it does not decode,
+/// names another fee payer, or lacks the authority's valid signature (so an
+/// earlier settlement is only ever found for the payment its payer signed).
 pub fn prospective_id(payload: &ExactSvmPayload, fee_payer: &Keypair) -> Option<(String, Address)> {
     let bytes = STANDARD.decode(&payload.transaction).ok()?;
     let tx: VersionedTransaction = bincode::deserialize(&bytes).ok()?;
@@ -406,6 +407,10 @@ pub fn prospective_id(payload: &ExactSvmPayload, fee_payer: &Keypair) -> Option<
         return None;
     }
     let authority = *keys.get(1)?;
+    let signed_by_authority = tx.signatures.len() == 2 && *tx.verify_with_results().get(1)?;
+    if !signed_by_authority {
+        return None;
+    }
     let id = fee_payer.sign_message(&tx.message.serialize()).to_string();
     Some((id, authority))
 }

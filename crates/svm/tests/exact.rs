@@ -193,6 +193,9 @@ async fn unsigned_or_malformed_transactions_are_refused() {
         code(check_payment(&unsigned, &req, &fee_payer)),
         ErrorCode::InvalidExactSvmPayloadTransaction
     );
+    // Nor is an earlier settlement looked up for it: only the signed payment has one.
+    assert!(x402_zk_svm::exact::prospective_id(&good, &c.fee_payer).is_some());
+    assert!(x402_zk_svm::exact::prospective_id(&unsigned, &c.fee_payer).is_none());
 
     // The amount changed after signing: the signature no longer covers it.
     let pos = bytes
