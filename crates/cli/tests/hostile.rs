@@ -16,13 +16,13 @@
 mod common;
 
 use base64::{engine::general_purpose::STANDARD, Engine};
-use common::{http, log_path, request, Parties, Reply, Server};
+use common::{get, http, log_path, post_json, proved_payment, request, Parties, Reply, Server};
 use serde_json::{json, Value};
-use std::{collections::BTreeMap, path::Path};
-use x402_zk_primitives::{eddsa::SecretKey, h2f, PayerSecret, ReceiptBody};
+use std::collections::BTreeMap;
+use x402_zk_primitives::PayerSecret;
 use x402_zk_protocol::{
-    decode_header, encode_header, PaymentPayload, PaymentRequired, ZkReceiptExtra,
-    PAYMENT_REQUIRED, PAYMENT_SIGNATURE, X402_VERSION, X_PAYMENT,
+    decode_header, encode_header, PaymentPayload, PaymentRequired, PAYMENT_REQUIRED,
+    PAYMENT_SIGNATURE, X402_VERSION, X_PAYMENT,
 };
 
 /// BN254's scalar field modulus r (public inputs must be below it).
@@ -412,83 +412,6 @@ impl Tally {
     }
 }
 
-fn post_json(port: u16, path: &str, body: &Value, headers: &[(&str, &[u8])]) -> Reply {
-    let mut all: Vec<(&str, &[u8])> = vec![("Content-Type", b"application/json")];
-    all.extend_from_slice(headers);
-    http(
-        port,
-        &request("POST", path, &all, body.to_string().as_bytes()),
-    )
-    .unwrap()
-}
-
-fn get(port: u16, path: &str, headers: &[(&str, &[u8])]) -> Reply {
-    http(port, &request("GET", path, headers, b"")).unwrap()
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-/// A receipt for the seller's requirement, signed by the issuer's key, and a
-/// zk-receipt payload proving it by the prover service.
-fn proved_payment(
-    dir: &Path,
-    prover: &Server,
-    quote: &PaymentRequired,
-) -> (Value, Value, PayerSecret) {
-    let requirement = &quote.accepts[0];
-    let extra = ZkReceiptExtra::from_requirements(requirement).unwrap();
-    let key = SecretKey::from_hex(
-        std::fs::read_to_string(dir.join("issuer.key"))
-            .unwrap()
-            .trim(),
-    )
-    .unwrap();
-    let secret = PayerSecret::generate();
-    let receipt = ReceiptBody {
-        amount: requirement.amount.parse().unwrap(),
-        dest: h2f::dest(
-            &requirement.network,
-            &requirement.asset,
-            &requirement.pay_to,
-        ),
-        paid_at: now() - 60,
-        payment_id: h2f::payment_id(
-            &requirement.network,
-            &format!("hostile-{}", rand::random::<u64>()),
-        ),
-        payer_commitment: secret.commitment(),
-    }
-    .sign(&key);
-    let proof_request = json!({
-        "receipt": receipt,
-        "payerSecret": secret,
-        "policy": {
-            "network": requirement.network,
-            "asset": requirement.asset,
-            "payTo": requirement.pay_to,
-            "minAmount": requirement.amount,
-            "notBefore": (now() - extra.max_payment_age_seconds + 60).to_string(),
-            "issuer": key.public_key(),
-            "resource": quote.resource.url,
-            "challenge": extra.challenge,
-        },
-    });
-    let reply = post_json(prover.port, "/v1/proofs", &proof_request, &[]);
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    let payload = reply.json().unwrap()["payload"].clone();
-    (proof_request, payload, secret)
-}
-
 #[test]
 fn hostile_requests_are_refused_with_a_code_and_nothing_falls_over() {
     let tmp = tempfile::tempdir().unwrap();
@@ -507,8 +430,8 @@ fn hostile_requests_are_refused_with_a_code_and_nothing_falls_over() {
     assert_eq!(reply.status, 402);
     let quote: PaymentRequired = decode_header(reply.header(PAYMENT_REQUIRED).unwrap()).unwrap();
     let requirement = quote.accepts[0].clone();
-    let (proof_request, seller_proof, _) = proved_payment(dir, &prover, &quote);
-    let (_, facilitator_proof, _) = proved_payment(dir, &prover, &quote);
+    let (proof_request, seller_proof) = proved_payment(dir, prover.port, &quote, None);
+    let (_, facilitator_proof) = proved_payment(dir, prover.port, &quote, None);
     let payment = |zk: &Value| {
         serde_json::to_value(PaymentPayload {
             x402_version: X402_VERSION,

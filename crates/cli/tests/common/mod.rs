@@ -2,11 +2,14 @@
 //! ports: shared by the tests that start, attack, kill and restart them.
 #![allow(dead_code)] // each test file uses its own part
 
+use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use x402_zk_primitives::{eddsa::SecretKey, h2f, PayerSecret, ReceiptBody};
+use x402_zk_protocol::{PaymentRequired, ZkReceiptExtra};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_x402-zk");
 
@@ -322,4 +325,91 @@ impl Parties {
         self.facilitator = serve(dir, "facilitator", port, &args, &env);
         wait_healthy(port);
     }
+}
+
+/// One paid-at time per run, so pairs of payments share their receipt.
+static NOW_AT_START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+pub fn post_json(port: u16, path: &str, body: &Value, headers: &[(&str, &[u8])]) -> Reply {
+    let mut all: Vec<(&str, &[u8])> = vec![("Content-Type", b"application/json")];
+    all.extend_from_slice(headers);
+    http(
+        port,
+        &request("POST", path, &all, body.to_string().as_bytes()),
+    )
+    .unwrap()
+}
+
+pub fn get(port: u16, path: &str, headers: &[(&str, &[u8])]) -> Reply {
+    http(port, &request("GET", path, headers, b"")).unwrap()
+}
+
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// A receipt for the seller's requirement, signed by the issuer's key, and a
+/// zk-receipt payload proving it by the prover service.
+///
+/// `pair` = (the payer's secret and a payment tag, a challenge): the same pair
+/// first part gives the same receipt, hence the same nullifier; the challenge
+/// (default: the quote's) makes the proofs, and so the payments, differ.
+pub fn proved_payment(
+    dir: &Path,
+    prover: u16,
+    quote: &PaymentRequired,
+    pair: Option<(&PayerSecret, &str, &str)>,
+) -> (Value, Value) {
+    let requirement = &quote.accepts[0];
+    let extra = ZkReceiptExtra::from_requirements(requirement).unwrap();
+    let fresh = PayerSecret::generate();
+    let tag = format!("payment-{}", rand::random::<u64>());
+    let (secret, tag, challenge) = match pair {
+        Some((secret, tag, challenge)) => (secret, tag, challenge),
+        None => (&fresh, tag.as_str(), extra.challenge.as_str()),
+    };
+    let key = SecretKey::from_hex(
+        std::fs::read_to_string(dir.join("issuer.key"))
+            .unwrap()
+            .trim(),
+    )
+    .unwrap();
+    let receipt = ReceiptBody {
+        amount: requirement.amount.parse().unwrap(),
+        dest: h2f::dest(
+            &requirement.network,
+            &requirement.asset,
+            &requirement.pay_to,
+        ),
+        paid_at: NOW_AT_START.get_or_init(now) - 60,
+        payment_id: h2f::payment_id(&requirement.network, tag),
+        payer_commitment: secret.commitment(),
+    }
+    .sign(&key);
+    let proof_request = json!({
+        "receipt": receipt,
+        "payerSecret": secret,
+        "policy": {
+            "network": requirement.network,
+            "asset": requirement.asset,
+            "payTo": requirement.pay_to,
+            "minAmount": requirement.amount,
+            "notBefore": (now() - extra.max_payment_age_seconds + 60).to_string(),
+            "issuer": key.public_key(),
+            "resource": quote.resource.url,
+            "challenge": challenge,
+        },
+    });
+    let reply = post_json(prover, "/v1/proofs", &proof_request, &[]);
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let payload = reply.json().unwrap()["payload"].clone();
+    (proof_request, payload)
 }
