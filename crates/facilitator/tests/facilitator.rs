@@ -371,3 +371,59 @@ async fn v1_requests_are_verified_and_settled() {
         (400, json!("invalid_x402_version"))
     );
 }
+
+/// PostgreSQL stops under a running facilitator: payments get a clear 503 (and
+/// `/ready` turns 503) instead of hanging or a 500; when it is back, the same
+/// process settles again, and what was settled before is still spent.
+#[tokio::test]
+async fn a_postgres_outage_answers_503_and_recovers_without_a_restart() {
+    let Some(cluster) = x402_zk_store::testing::Cluster::start_or_skip("postgres outage") else {
+        return;
+    };
+    let state = state(&cluster.url(), NOW).await;
+    let app = app(state);
+    let before = request(1, "outage", URL, &issuer());
+    assert_eq!(call(&app, "/settle", &before).await["success"], json!(true));
+
+    cluster.pg_ctl("stop");
+    let during = request(2, "outage", URL, &issuer());
+    let started = std::time::Instant::now();
+    let (status, body) = post(&app, "/settle", serde_json::to_string(&during).unwrap()).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(
+        body["errorReason"],
+        json!("unexpected_settle_error"),
+        "{body}"
+    );
+    let refused_in = started.elapsed();
+    assert!(refused_in < std::time::Duration::from_secs(10));
+    let (status, body) = post(&app, "/verify", serde_json::to_string(&during).unwrap()).await;
+    assert_eq!(status, 503, "{body}");
+    let ready = Request::get("/ready").body(Body::empty()).unwrap();
+    assert_eq!(app.clone().oneshot(ready).await.unwrap().status(), 503);
+
+    cluster.pg_ctl("start");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (status, body) = post(&app, "/settle", serde_json::to_string(&during).unwrap()).await;
+        if status == 200 {
+            assert_eq!(body["success"], json!(true), "{body}");
+            break;
+        }
+        assert_eq!(status, 503, "{body}");
+        assert!(std::time::Instant::now() < deadline, "no recovery in 30 s");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    eprintln!("postgres down: 503 in {refused_in:.2?}; settled again once it was back");
+    let ready = Request::get("/ready").body(Body::empty()).unwrap();
+    assert_eq!(app.clone().oneshot(ready).await.unwrap().status(), 200);
+    // Settled before the outage: still spent, by that payment only.
+    assert_eq!(call(&app, "/settle", &before).await["success"], json!(true));
+    let twin = request(1, "another challenge", URL, &issuer());
+    let refused = call(&app, "/settle", &twin).await;
+    assert_eq!(
+        refused["errorReason"],
+        json!("invalid_zk_receipt_nullifier_used"),
+        "{refused}"
+    );
+}

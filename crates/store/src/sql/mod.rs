@@ -174,6 +174,10 @@ impl Store {
             Backend::Postgres(
                 PgPoolOptions::new()
                     .max_connections(16)
+                    // A database that is down answers in seconds, as a 503 the
+                    // caller can retry, rather than holding the request for
+                    // sqlx's default 30 s; connections are re-made when it is back.
+                    .acquire_timeout(Duration::from_secs(3))
                     .connect(url)
                     .await?,
             )
