@@ -200,35 +200,11 @@ impl Parameters {
     }
 }
 
-/// Walks the uncompressed proving key's layout (vk: α, β, γ, δ, IC; β·G1,
-/// δ·G1; the A, B (G1), B (G2), H and L queries), refusing any vector whose
-/// declared length exceeds the bytes left. arkworks would otherwise reserve
-/// memory for whatever length a hostile file declares before reading it.
+/// arkworks would otherwise reserve memory for whatever length a hostile file
+/// declares before reading it: the layout is walked first.
 fn check_key_layout(bytes: &[u8]) -> Result<(), CeremonyError> {
-    const G1: usize = 64;
-    const G2: usize = 128;
-    let bad = || malformed("parameters file", "the proving key's layout is invalid");
-    let mut r = bytes;
-    let fixed = |n: usize, r: &mut &[u8]| take_slice(r, n).map(|_| ()).map_err(|_| bad());
-    let vector = |size: usize, r: &mut &[u8]| -> Result<(), CeremonyError> {
-        let len = u64::from_le_bytes(take::<8>(r).map_err(|_| bad())?);
-        let total = usize::try_from(len)
-            .ok()
-            .and_then(|l| l.checked_mul(size))
-            .filter(|&t| t <= r.len())
-            .ok_or_else(bad)?;
-        take_slice(r, total).map(|_| ())
-    };
-    fixed(G1 + 3 * G2, &mut r)?;
-    vector(G1, &mut r)?;
-    fixed(2 * G1, &mut r)?;
-    for size in [G1, G1, G2, G1, G1] {
-        vector(size, &mut r)?;
-    }
-    if !r.is_empty() {
-        return Err(bad());
-    }
-    Ok(())
+    x402_zk_prover::check_uncompressed_layout(bytes)
+        .map_err(|_| malformed("parameters file", "the proving key's layout is invalid"))
 }
 
 /// SHA-256 of the initial proving key.

@@ -96,9 +96,61 @@ impl ProvingKey {
             return Err(DecodeError::HashMismatch("proving key").into());
         }
         // The hash vouches for the content we wrote, so the (slow) point validation
-        // is skipped; a tampered key can only yield proofs that fail to verify.
+        // is skipped; a tampered key can only yield proofs that fail to verify. The
+        // hash has no key, though: the layout is checked first, so a hostile file
+        // cannot make arkworks reserve memory for a length it declares.
+        check_uncompressed_layout(body)?;
         let pk = ark_groth16::ProvingKey::deserialize_uncompressed_unchecked(body)
             .map_err(|e| DecodeError::Json(format!("proving key body: {e}")))?;
         Self::from_ark(pk)
     }
+}
+
+/// Walks the layout of an uncompressed arkworks Groth16 proving key over BN254
+/// (vk: α, β, γ, δ, IC; β·G1, δ·G1; the A, B (G1), B (G2), H and L queries),
+/// refusing any vector whose declared length exceeds the bytes left, and bytes
+/// left over. arkworks reserves memory for a declared length before reading.
+pub fn check_uncompressed_layout(bytes: &[u8]) -> Result<(), DecodeError> {
+    const G1: usize = 64;
+    const G2: usize = 128;
+    let short = |expected: usize| DecodeError::Length {
+        what: "proving key body (a declared length exceeds the file)",
+        expected,
+        got: bytes.len(),
+    };
+    let mut at = 0usize;
+    let fixed = |n: usize, at: &mut usize| {
+        *at = at
+            .checked_add(n)
+            .filter(|&e| e <= bytes.len())
+            .ok_or(short(*at + n))?;
+        Ok::<_, DecodeError>(())
+    };
+    let vector = |size: usize, at: &mut usize| {
+        let len_bytes = bytes.get(*at..*at + 8).ok_or(short(*at + 8))?;
+        let len = u64::from_le_bytes(len_bytes.try_into().expect("8 bytes"));
+        *at += 8;
+        let end = usize::try_from(len)
+            .ok()
+            .and_then(|l| l.checked_mul(size))
+            .and_then(|n| at.checked_add(n))
+            .filter(|&e| e <= bytes.len())
+            .ok_or(short(usize::MAX))?;
+        *at = end;
+        Ok::<_, DecodeError>(())
+    };
+    fixed(G1 + 3 * G2, &mut at)?;
+    vector(G1, &mut at)?;
+    fixed(2 * G1, &mut at)?;
+    for size in [G1, G1, G2, G1, G1] {
+        vector(size, &mut at)?;
+    }
+    if at != bytes.len() {
+        return Err(DecodeError::Length {
+            what: "proving key body (trailing bytes)",
+            expected: at,
+            got: bytes.len(),
+        });
+    }
+    Ok(())
 }

@@ -34,5 +34,5 @@ mod key;
 mod prove;
 
 pub use fast::{full_assignment, Prover};
-pub use key::{ProvingKey, PK_FORMAT_V1, PK_MAGIC};
+pub use key::{check_uncompressed_layout, ProvingKey, PK_FORMAT_V1, PK_MAGIC};
 pub use prove::{prove, setup_dev, ProveError};

@@ -136,6 +136,32 @@ fn proving_key_files_are_checked() {
         ProvingKey::from_bytes(b"not a key at all, clearly not a key"),
         Err(ProveError::Decode(_))
     ));
+    // Found by `scripts/fuzz.sh` (target pk): the hash has no key, so a hostile
+    // file can pass it and declare a vector of 2^64 - 1 points. It used to panic
+    // (capacity overflow) inside arkworks; now its layout is refused first.
+    let hostile = |body: &[u8]| {
+        use sha2::{Digest, Sha256};
+        let mut file = x402_zk_prover::PK_MAGIC.to_vec();
+        file.push(x402_zk_prover::PK_FORMAT_V1);
+        file.extend_from_slice(&Sha256::digest(body));
+        file.extend_from_slice(body);
+        file
+    };
+    let mut body = vec![0u8; 448];
+    body.extend_from_slice(&u64::MAX.to_le_bytes());
+    assert!(matches!(
+        ProvingKey::from_bytes(&hostile(&body)),
+        Err(ProveError::Decode(_))
+    ));
+    // A length just beyond the bytes present, and trailing bytes, too.
+    let mut body = vec![0u8; 448];
+    body.extend_from_slice(&1u64.to_le_bytes());
+    body.extend_from_slice(&[0; 63]);
+    assert!(ProvingKey::from_bytes(&hostile(&body)).is_err());
+    let mut trailing = bytes[41..].to_vec();
+    trailing.push(0);
+    assert!(ProvingKey::from_bytes(&hostile(&trailing)).is_err());
+    assert!(x402_zk_prover::check_uncompressed_layout(&bytes[41..]).is_ok());
 }
 
 #[test]
