@@ -223,3 +223,58 @@ fn killing_the_facilitator_under_load_loses_nothing_and_spends_nothing_twice() {
         "no request met the facilitator down"
     );
 }
+
+/// A dead prover (nothing listening) and a slow one (accepts, never answers):
+/// the buyer fails over to the next prover, and to local proving when no
+/// prover is left; both payments go through.
+#[test]
+fn the_buyer_fails_over_from_dead_and_slow_provers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let parties = Parties::start(dir, true, &[]);
+    let prover = parties.prover.as_ref().unwrap().url();
+    let dead = format!("http://127.0.0.1:{}", common::free_port());
+    let slow_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let slow = format!("http://{}", slow_listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in slow_listener.incoming() {
+            held.push(stream); // read nothing, answer nothing
+        }
+    });
+    let proving_key = x402_zk_prover::ProvingKey::from_bytes(
+        &std::fs::read(dir.join("keys/proving.key")).unwrap(),
+    )
+    .unwrap();
+    let payer = x402_zk_issuer::read_keypair(&dir.join("chain/buyer.keypair")).unwrap();
+    let url = format!("{}/weather", parties.seller.url());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let deadline = Duration::from_secs(2);
+    for (wallet, provers, expected) in [
+        (
+            "w1",
+            vec![dead.clone(), slow.clone(), prover],
+            "prove (remote prover)",
+        ),
+        ("w2", vec![dead, slow], "prove (Groth16, local)"),
+    ] {
+        let wallet = x402_zk_client::Wallet::open(dir.join(wallet)).unwrap();
+        let buyer =
+            x402_zk_client::Buyer::new(wallet, proving_key.clone(), Some(payer.insecure_clone()))
+                .with_provers(provers, deadline);
+        let started = Instant::now();
+        let paid = runtime.block_on(buyer.get(&url)).unwrap();
+        assert_eq!(paid.status, 200, "{}", String::from_utf8_lossy(&paid.body));
+        let (step, took) = paid
+            .steps
+            .iter()
+            .find(|(s, _)| s.starts_with("prove"))
+            .unwrap();
+        assert_eq!(*step, expected);
+        eprintln!(
+            "{expected}: proved in {:.2} s (deadline {deadline:?} per prover), paid in {:.2} s",
+            took.as_secs_f64(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+}

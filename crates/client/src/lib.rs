@@ -14,17 +14,20 @@
 //! ```
 #![deny(missing_docs)]
 
+mod resilience;
 mod wallet;
 
+pub use resilience::{retry, Attempt, Endpoints};
 pub use wallet::{PendingPurchase, Wallet, WalletError, WalletReceipt};
 
 use std::sync::Arc;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-use x402_zk_primitives::{h2f, PayerSecret, Policy, Receipt, Witness};
+use x402_zk_primitives::{h2f, PayerSecret, Policy, Receipt, Statement, Witness};
 use x402_zk_protocol::{
     decode_header, encode_header,
     issuance::{ReceiptRequest, ReceiptResponse},
+    proving::{ProofRequest, ProofResponse, SellerPolicy, PROOFS_PATH},
     zk_receipt::IssuerInfo,
     ErrorCode, PaymentPayload, PaymentRequired, PaymentRequirements, SettleResponse,
     ZkReceiptExtra, ZkReceiptPayload, PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE,
@@ -32,6 +35,7 @@ use x402_zk_protocol::{
 };
 use x402_zk_prover::{Prover, ProvingKey};
 use x402_zk_svm::{build_payment, Keypair};
+use x402_zk_verifier::Proof;
 
 /// Seconds subtracted from "now" against clock differences and request latency
 /// when choosing `not_before`.
@@ -110,9 +114,15 @@ pub struct Buyer {
     prover: Arc<OnceLock<Prover>>,
     vk_hash: String,
     payer: Option<Arc<Keypair>>,
+    /// Remote provers to try before proving locally (none: always local).
+    provers: Option<Arc<Endpoints>>,
     /// One payment at a time per wallet in this process.
     lock: tokio::sync::Mutex<()>,
 }
+
+/// Attempts at sending a paid purchase to the issuer (safe to repeat: the
+/// issuer answers a repeated payment with the receipt it already issued).
+const PURCHASE_ATTEMPTS: usize = 4;
 
 use x402_zk_protocol::unix_now as now;
 
@@ -154,8 +164,19 @@ impl Buyer {
             prover,
             vk_hash,
             payer: payer.map(Arc::new),
+            provers: None,
             lock: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Proves through these prover services first (in order, failing over on an
+    /// error, a 5xx or no answer within `deadline`, each behind a circuit
+    /// breaker), and locally only if none answers. **A prover service sees the
+    /// witness** (receipt and payer secret): use only provers you run or trust
+    /// with linking your payments. Their proofs are verified before use.
+    pub fn with_provers(mut self, urls: Vec<String>, deadline: Duration) -> Self {
+        self.provers = (!urls.is_empty()).then(|| Arc::new(Endpoints::new(urls, deadline)));
+        self
     }
 
     /// Another buyer with its own `wallet`, sharing this one's proving key,
@@ -169,6 +190,7 @@ impl Buyer {
             prover: self.prover.clone(),
             vk_hash: self.vk_hash.clone(),
             payer: self.payer.clone(),
+            provers: self.provers.clone(),
             lock: tokio::sync::Mutex::new(()),
         }
     }
@@ -232,15 +254,41 @@ impl Buyer {
             receipt: entry.receipt,
             payer_secret: entry.payer_secret.clone(),
         };
-        let (pk, prover) = (self.proving_key.clone(), self.prover.clone());
-        let (statement, proof) = tokio::task::spawn_blocking(move || match prover.get() {
-            Some(fast) => fast.prove(&witness, &policy, &mut rand::rngs::OsRng),
-            None => x402_zk_prover::prove(&pk, &witness, &policy, &mut rand::rngs::OsRng),
-        })
-        .await
-        .map_err(|e| ClientError::Prove(e.to_string()))?
-        .map_err(|e| ClientError::Prove(e.to_string()))?;
-        steps.push(("prove (Groth16, local)", t.elapsed()));
+        let remote = match &self.provers {
+            Some(provers) => {
+                let terms = SellerPolicy {
+                    network: requirement.network.clone(),
+                    asset: requirement.asset.clone(),
+                    pay_to: requirement.pay_to.clone(),
+                    min_amount: price,
+                    not_before: policy.not_before,
+                    issuer: policy.issuer,
+                    resource: required.resource.url.clone(),
+                    challenge: extra.challenge.clone(),
+                };
+                self.prove_remotely(provers, &witness, terms).await?
+            }
+            None => None,
+        };
+        let (statement, proof) = match remote {
+            Some((url, proved)) => {
+                steps.push(("prove (remote prover)", t.elapsed()));
+                tracing::info!(%url, "proved by a remote prover");
+                proved
+            }
+            None => {
+                let (pk, prover) = (self.proving_key.clone(), self.prover.clone());
+                let proved = tokio::task::spawn_blocking(move || match prover.get() {
+                    Some(fast) => fast.prove(&witness, &policy, &mut rand::rngs::OsRng),
+                    None => x402_zk_prover::prove(&pk, &witness, &policy, &mut rand::rngs::OsRng),
+                })
+                .await
+                .map_err(|e| ClientError::Prove(e.to_string()))?
+                .map_err(|e| ClientError::Prove(e.to_string()))?;
+                steps.push(("prove (Groth16, local)", t.elapsed()));
+                proved
+            }
+        };
 
         let payment = PaymentPayload {
             x402_version: X402_VERSION,
@@ -283,6 +331,63 @@ impl Buyer {
             body: paid.bytes().await?.to_vec(),
             steps,
         })
+    }
+
+    /// A proof from the first remote prover that gives a valid one; `None` when
+    /// none does (down, slow, failing or lying), so the caller proves locally.
+    async fn prove_remotely(
+        &self,
+        provers: &Endpoints,
+        witness: &Witness,
+        terms: SellerPolicy,
+    ) -> Result<Option<(String, (Statement, Proof))>, ClientError> {
+        let expected = witness
+            .statement(&terms.policy())
+            .map_err(|e| ClientError::Prove(e.to_string()))?;
+        let vk = self
+            .proving_key
+            .verifying_key()
+            .map_err(|e| ClientError::Prove(e.to_string()))?;
+        let request = ProofRequest {
+            receipt: witness.receipt,
+            payer_secret: witness.payer_secret.clone(),
+            policy: terms,
+        };
+        let call = |url: String| {
+            let (request, expected, vk) = (&request, &expected, &vk);
+            async move {
+                let endpoint = format!("{}{PROOFS_PATH}", url.trim_end_matches('/'));
+                let answer = match self.http.post(&endpoint).json(request).send().await {
+                    Ok(a) => a,
+                    Err(e) => return Attempt::Failed(e.to_string()),
+                };
+                if !answer.status().is_success() {
+                    return Attempt::Failed(format!("answered {}", answer.status()));
+                }
+                let proved = answer
+                    .json::<ProofResponse>()
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r.payload.decode().map_err(|e| e.message));
+                match proved {
+                    Ok((statement, proof))
+                        if statement == *expected
+                            && x402_zk_verifier::verify(vk, &statement, &proof).is_ok() =>
+                    {
+                        Attempt::Done(Ok::<_, ClientError>((url, (statement, proof))))
+                    }
+                    Ok(_) => Attempt::Failed("its proof does not verify for our statement".into()),
+                    Err(e) => Attempt::Failed(format!("unreadable answer: {e}")),
+                }
+            }
+        };
+        match provers.first(call).await {
+            Ok(answer) => answer.map(Some),
+            Err(passed_over) => {
+                tracing::warn!(?passed_over, "no remote prover answered; proving locally");
+                Ok(None)
+            }
+        }
     }
 
     /// The first `zk-receipt` requirement for our verifying key.
@@ -397,13 +502,31 @@ impl Buyer {
         issuer: &x402_zk_primitives::eddsa::PublicKey,
         price: u64,
     ) -> Result<WalletReceipt, ClientError> {
-        let answer = self
-            .http
-            .post(&p.url)
-            .header(PAYMENT_SIGNATURE, &p.payment_signature)
-            .json(&p.request)
-            .send()
-            .await?;
+        // A timeout, a dropped connection or a 502–504 may hide a payment that
+        // landed: resend the same payment (the issuer answers with the receipt it
+        // issued) with backoff before leaving the purchase pending.
+        enum Transient {
+            Http(reqwest::Error),
+            Status(reqwest::Response),
+        }
+        let send = || async {
+            let answer = self
+                .http
+                .post(&p.url)
+                .header(PAYMENT_SIGNATURE, &p.payment_signature)
+                .json(&p.request)
+                .send()
+                .await
+                .map_err(Transient::Http)?;
+            match answer.status().as_u16() {
+                502..=504 => Err(Transient::Status(answer)),
+                _ => Ok(answer),
+            }
+        };
+        let answer = match retry(PURCHASE_ATTEMPTS, send, |_| true).await {
+            Ok(answer) | Err(Transient::Status(answer)) => answer,
+            Err(Transient::Http(e)) => return Err(e.into()),
+        };
         if !answer.status().is_success() {
             let status = answer.status();
             let err = issuer_error(&p.url, answer).await;
