@@ -30,8 +30,8 @@ use x402_zk_protocol::{
     proving::{ProofRequest, ProofResponse, SellerPolicy, PROOFS_PATH},
     zk_receipt::IssuerInfo,
     ErrorCode, PaymentPayload, PaymentRequired, PaymentRequirements, SettleResponse,
-    ZkReceiptExtra, ZkReceiptPayload, PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE,
-    SCHEME, X402_VERSION,
+    ZkReceiptExtra, ZkReceiptPayload, PAYMENT_IDENTIFIER, PAYMENT_REQUIRED, PAYMENT_RESPONSE,
+    PAYMENT_SIGNATURE, SCHEME, X402_VERSION,
 };
 use x402_zk_prover::{Prover, ProvingKey};
 use x402_zk_svm::{build_payment, Keypair};
@@ -477,12 +477,22 @@ impl Buyer {
         payable(exact, r, issuer)?;
         let payload =
             build_payment(payer, exact).map_err(|e| ClientError::CannotBuy(e.to_string()))?;
+        // An issuer that offers x402's payment-identifier gets one: resends of
+        // this purchase (a timeout, a crash) carry it, and are answered as the first.
+        let mut extensions = serde_json::Map::new();
+        if offer.extensions.contains_key(PAYMENT_IDENTIFIER) {
+            let id = format!("pay_{}", hex::encode(rand::random::<[u8; 16]>()));
+            extensions.insert(
+                PAYMENT_IDENTIFIER.into(),
+                serde_json::json!({ "info": { "id": id } }),
+            );
+        }
         let payment = PaymentPayload {
             x402_version: X402_VERSION,
             resource: Some(offer.resource.clone()),
             accepted: exact.clone(),
             payload: serde_json::to_value(payload).expect("plain data serializes"),
-            extensions: Default::default(),
+            extensions,
         };
         let pending = PendingPurchase {
             url,

@@ -2,7 +2,8 @@
 //!
 //! Statuses: 402 with `PAYMENT-REQUIRED` to quote or to refuse a payment; 400 for
 //! a body or header that does not parse; 409 `duplicate_settlement` for a payment
-//! that already bought another receipt; 503 when the ledger or the store is
+//! that already bought another receipt, and 409 `payment_identifier_conflict` for
+//! a `payment-identifier` id first used for another payment; 503 when the ledger or the store is
 //! unavailable and 504 when the ledger did not confirm in time (both: retry the
 //! same request, it is safe). Error bodies are `{"error": code, "message": …}`.
 
@@ -14,14 +15,17 @@ use axum::{
     Json,
 };
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::time::Instant;
 use x402_zk_primitives::{field::parse_u64, h2f, Receipt, ReceiptBody};
 use x402_zk_protocol::{
     decode_header, encode_header,
     issuance::{IssuerDescription, ReceiptRequest, ReceiptResponse, RECEIPTS_PATH},
-    ErrorCode, PaymentPayload, PaymentRequired, PaymentRequirements, Rejection, ResourceInfo,
-    SettleResponse, PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE, X402_VERSION,
+    payment_identifier, ErrorCode, PaymentPayload, PaymentRequired, PaymentRequirements, Rejection,
+    ResourceInfo, SettleResponse, PAYMENT_IDENTIFIER, PAYMENT_REQUIRED, PAYMENT_RESPONSE,
+    PAYMENT_SIGNATURE, X402_VERSION,
 };
+use x402_zk_store::IdentifierBinding;
 use x402_zk_svm::{
     check_payment,
     exact::{parse_address, prospective_id, transaction_id},
@@ -212,12 +216,19 @@ async fn quote(
 }
 
 fn empty_quote(s: &IssuerState) -> PaymentRequired {
+    // Idempotency through x402's payment-identifier extension, optional: the
+    // transaction itself already names a payment.
+    let mut extensions = serde_json::Map::new();
+    extensions.insert(
+        PAYMENT_IDENTIFIER.into(),
+        serde_json::json!({ "info": { "required": false } }),
+    );
     PaymentRequired {
         x402_version: X402_VERSION,
         error: None,
         resource: resource(s),
         accepts: vec![],
-        extensions: Default::default(),
+        extensions,
     }
 }
 
@@ -288,6 +299,7 @@ async fn receipts_inner(
             format!("request body: {}", e.body_text()),
         )
     })?;
+    bind_identifier(s, headers, &request).await?;
     // A paid retry of a payment that already bought a receipt is answered from the
     // store first, whatever the ledger or this issuer's configuration say now.
     if let Some(answer) = earlier_receipt(s, headers, &request).await? {
@@ -384,6 +396,49 @@ async fn receipts_inner(
         x402_zk_store::Issued::Existing(existing) => {
             same_buyer(existing, commitment, transaction, s, payer)
         }
+    }
+}
+
+/// The x402 `payment-identifier` extension: an id names the first payment it
+/// came with (its payload and the commitment it buys for) for good. A retry with
+/// the same id and payment goes on (and is answered as the first was); another
+/// payment under a used id is refused with 409 before anything is settled.
+async fn bind_identifier(
+    s: &IssuerState,
+    headers: &HeaderMap,
+    request: &ReceiptRequest,
+) -> Result<(), Refusal> {
+    let Some(payment) = headers
+        .get(PAYMENT_SIGNATURE)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| decode_header::<PaymentPayload>(h).ok())
+    else {
+        return Ok(()); // no payment yet, or one the full check will refuse
+    };
+    let id = payment_identifier(&payment.extensions)
+        .map_err(|m| Refusal::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidPayload, m))?;
+    let Some(id) = id else {
+        return Ok(());
+    };
+    let mut digest = Sha256::new();
+    digest.update(serde_json::to_vec(&payment.payload).expect("JSON serializes"));
+    digest.update(request.payer_commitment.to_be_bytes());
+    let digest = hex::encode(digest.finalize());
+    match s
+        .store
+        .bind_payment_identifier(&id, &digest, (s.clock)())
+        .await
+        .map_err(store_failure("bind identifier"))?
+    {
+        IdentifierBinding::New | IdentifierBinding::Same => Ok(()),
+        IdentifierBinding::Conflict => Err(Refusal::new(
+            StatusCode::CONFLICT,
+            ErrorCode::PaymentIdentifierConflict,
+            format!(
+                "payment-identifier {id} was first used for another payment; \
+                 a new payment needs a new id"
+            ),
+        )),
     }
 }
 

@@ -16,7 +16,7 @@ use x402_zk_protocol::{
     PaymentPayload, PaymentRequired, PaymentRequirements, PAYMENT_REQUIRED, PAYMENT_SIGNATURE,
 };
 use x402_zk_store::{IssuedStore, PayoutStore, Store};
-use x402_zk_svm::{build_payment, Address, Keypair, LiteSvmLedger, Signer};
+use x402_zk_svm::{build_payment, Address, Keypair, Ledger, LedgerError, LiteSvmLedger, Signer};
 
 const NETWORK: &str = "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1";
 const PRICE: u64 = 25_000;
@@ -39,6 +39,53 @@ async fn fixture() -> Fixture {
 }
 
 async fn fixture_with(pooled: bool) -> Fixture {
+    fixture_on(pooled, 0).await
+}
+
+/// A ledger whose first `timeouts` confirmations time out although the
+/// transaction landed (a slow cluster, a lost answer).
+struct LateLedger {
+    inner: Arc<LiteSvmLedger>,
+    timeouts: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Ledger for LateLedger {
+    async fn latest_blockhash(&self) -> Result<x402_zk_svm::Hash, LedgerError> {
+        self.inner.latest_blockhash().await
+    }
+    async fn mint_decimals(&self, mint: &Address) -> Result<u8, LedgerError> {
+        self.inner.mint_decimals(mint).await
+    }
+    async fn settle(&self, tx: &x402_zk_svm::VersionedTransaction) -> Result<(), LedgerError> {
+        self.inner.settle(tx).await?;
+        use std::sync::atomic::Ordering::SeqCst;
+        match self
+            .timeouts
+            .fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1))
+        {
+            Ok(_) => Err(LedgerError::NotConfirmed(std::time::Duration::from_secs(
+                60,
+            ))),
+            Err(_) => Ok(()),
+        }
+    }
+    async fn has_token_account(
+        &self,
+        owner: &Address,
+        mint: &Address,
+    ) -> Result<bool, LedgerError> {
+        self.inner.has_token_account(owner, mint).await
+    }
+    async fn outcome(
+        &self,
+        tx: &x402_zk_svm::VersionedTransaction,
+    ) -> Result<x402_zk_svm::Outcome, LedgerError> {
+        self.inner.outcome(tx).await
+    }
+}
+
+async fn fixture_on(pooled: bool, timeouts: usize) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let ledger = Arc::new(LiteSvmLedger::new());
     let fee_payer = ledger.funded_keypair(1_000_000_000).unwrap();
@@ -54,10 +101,17 @@ async fn fixture_with(pooled: bool) -> Fixture {
         .unwrap();
     let url = format!("sqlite://{}", dir.path().join("issuer.db").display());
     let store = Arc::new(Store::open(&url).await.unwrap());
+    let settles_on: Arc<dyn Ledger> = match timeouts {
+        0 => ledger.clone(),
+        n => Arc::new(LateLedger {
+            inner: ledger.clone(),
+            timeouts: n.into(),
+        }),
+    };
     let mut state = IssuerState::new(
         SecretKey::generate(),
         fee_payer,
-        ledger.clone(),
+        settles_on,
         NETWORK,
         store.clone(),
         "http://issuer.test",
@@ -216,6 +270,74 @@ async fn a_paid_request_gets_a_recorded_receipt_once() {
     let (status, _, body) = f.post(&other, Some(&payment)).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(body["error"], "duplicate_settlement");
+}
+
+/// The x402 payment-identifier extension on the payment.
+fn with_identifier(header: &str, id: &str) -> String {
+    let mut payment: PaymentPayload = decode_header(header).unwrap();
+    payment.extensions.insert(
+        "payment-identifier".into(),
+        serde_json::json!({"info": {"id": id}}),
+    );
+    encode_header(&payment)
+}
+
+#[tokio::test]
+async fn a_ledger_timeout_is_retried_idempotently_with_a_payment_identifier() {
+    let f = fixture_on(false, 2).await;
+    let secret = PayerSecret::generate();
+    let req = request(secret.commitment(), f.seller_requirement());
+    let (_, headers, _) = f.post(&req, None).await;
+    let quote: PaymentRequired =
+        decode_header(headers[PAYMENT_REQUIRED].to_str().unwrap()).unwrap();
+    assert_eq!(
+        quote.extensions["payment-identifier"],
+        serde_json::json!({"info": {"required": false}})
+    );
+    let id = "pay_4f1c0e9a7b2d46e8a1c3";
+    let payment = with_identifier(&f.pay(&req, &f.buyer, |_| {}).await, id);
+
+    // The payment lands, but its confirmation times out twice: 504, retry.
+    for _ in 0..2 {
+        let (status, _, body) = f.post(&req, Some(&payment)).await;
+        assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
+        assert_eq!(
+            body["error"],
+            "settle_exact_svm_transaction_confirmation_timed_out"
+        );
+    }
+    let (status, _, body) = f.post(&req, Some(&payment)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let receipt = serde_json::from_value::<ReceiptResponse>(body)
+        .unwrap()
+        .receipt;
+    // Retried again after the answer was lost: the same receipt.
+    let (status, _, body) = f.post(&req, Some(&payment)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_value::<ReceiptResponse>(body)
+            .unwrap()
+            .receipt,
+        receipt
+    );
+
+    // Another payment under the same id: refused before anything settles.
+    let other = with_identifier(&f.pay(&req, &f.buyer, |_| {}).await, id);
+    let (status, _, body) = f.post(&req, Some(&other)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"], "payment_identifier_conflict");
+    // A malformed id is refused too.
+    let bad = with_identifier(&f.pay(&req, &f.buyer, |_| {}).await, "short");
+    assert_eq!(f.post(&req, Some(&bad)).await.0, StatusCode::BAD_REQUEST);
+
+    // Four answers and three settlement attempts: paid once, one receipt.
+    assert_eq!(f.ledger.token_balance(&f.pay_to, &f.mint), PRICE);
+    assert!(f
+        .store
+        .issued(&receipt.body.payment_id)
+        .await
+        .unwrap()
+        .is_some());
 }
 
 #[tokio::test]

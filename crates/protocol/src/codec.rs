@@ -35,6 +35,34 @@ pub enum HeaderError {
     Json(String),
 }
 
+/// The x402 `payment-identifier` extension (idempotency): a server advertises
+/// `extensions["payment-identifier"].info.required`; a client sends
+/// `extensions["payment-identifier"].info.id` with its payment, and a retry of
+/// the same payment with the same id is answered as the first one was.
+pub const PAYMENT_IDENTIFIER: &str = "payment-identifier";
+
+/// The id a payment carries in its `payment-identifier` extension: `Ok(None)`
+/// without one, `Err` if it is not 16–128 characters of `A-Z a-z 0-9 _ -`.
+pub fn payment_identifier(
+    extensions: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Option<String>, String> {
+    let Some(extension) = extensions.get(PAYMENT_IDENTIFIER) else {
+        return Ok(None);
+    };
+    let id = extension
+        .pointer("/info/id")
+        .and_then(serde_json::Value::as_str)
+        .ok_or("extensions.payment-identifier.info.id must be a string")?;
+    let valid = (16..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if !valid {
+        return Err("a payment-identifier id is 16–128 characters of A-Z a-z 0-9 _ -".into());
+    }
+    Ok(Some(id.to_string()))
+}
+
 /// `base64(JSON(value))`.
 pub fn encode_header<T: Serialize>(value: &T) -> String {
     STANDARD.encode(serde_json::to_vec(value).expect("protocol types serialize"))
@@ -117,6 +145,28 @@ impl<'de> Visitor<'de> for NoDuplicateKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn payment_identifiers_are_read_and_checked() {
+        let ext = |v: serde_json::Value| v.as_object().unwrap().clone();
+        assert_eq!(payment_identifier(&ext(serde_json::json!({}))), Ok(None));
+        let id = "pay_0123456789abcdef";
+        assert_eq!(
+            payment_identifier(&ext(
+                serde_json::json!({PAYMENT_IDENTIFIER: {"info": {"id": id}}})
+            )),
+            Ok(Some(id.into()))
+        );
+        for bad in [
+            serde_json::json!({PAYMENT_IDENTIFIER: {"info": {"id": "short"}}}),
+            serde_json::json!({PAYMENT_IDENTIFIER: {"info": {"id": "pay_0123456789abcdef!"}}}),
+            serde_json::json!({PAYMENT_IDENTIFIER: {"info": {"id": "x".repeat(129)}}}),
+            serde_json::json!({PAYMENT_IDENTIFIER: {"info": {"id": 7}}}),
+            serde_json::json!({PAYMENT_IDENTIFIER: {"info": {}}}),
+        ] {
+            assert!(payment_identifier(&ext(bad.clone())).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn duplicate_keys_are_refused_at_any_depth() {

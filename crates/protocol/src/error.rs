@@ -71,6 +71,8 @@ pub enum ErrorCode {
     SettleExactSvmTransactionConfirmationTimedOut,
     /// This payment was already settled for another receipt.
     DuplicateSettlement,
+    /// The x402 `payment-identifier` id was first used for another payment.
+    PaymentIdentifierConflict,
     /// An internal failure while verifying.
     UnexpectedVerifyError,
     /// An internal failure while settling.

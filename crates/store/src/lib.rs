@@ -143,6 +143,17 @@ pub enum Issued {
     Existing(String),
 }
 
+/// Outcome of [`IssuedStore::bind_payment_identifier`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdentifierBinding {
+    /// The id was free and now names this payment.
+    New,
+    /// The id already names this payment (a retry).
+    Same,
+    /// The id names another payment: refuse (x402: 409).
+    Conflict,
+}
+
 /// Receipts issued per settled payment: never two for one payment.
 #[async_trait]
 pub trait IssuedStore: Send + Sync {
@@ -158,6 +169,15 @@ pub trait IssuedStore: Send + Sync {
 
     /// The receipt issued for `payment_id`, if any.
     async fn issued(&self, payment_id: &FieldElement) -> Result<Option<String>, StoreError>;
+
+    /// Binds an x402 `payment-identifier` `id` to the payment it came with
+    /// (`digest`), unless it is bound already: then says whether to the same one.
+    async fn bind_payment_identifier(
+        &self,
+        id: &str,
+        digest: &str,
+        now: u64,
+    ) -> Result<IdentifierBinding, StoreError>;
 
     /// One round trip to the database (readiness probes).
     async fn ping(&self) -> Result<(), StoreError>;

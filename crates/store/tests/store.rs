@@ -157,6 +157,25 @@ async fn one_receipt_per_payment(store: &Store) {
         store.issued(&id).await.unwrap().as_deref(),
         Some("{\"receipt\":1}")
     );
+    // x402 payment-identifier ids: the first payment binds an id for good.
+    let bind =
+        |id: &'static str, digest: &'static str| store.bind_payment_identifier(id, digest, 1000);
+    assert_eq!(
+        bind("pay_0123456789abcdef", "d1").await.unwrap(),
+        IdentifierBinding::New
+    );
+    assert_eq!(
+        bind("pay_0123456789abcdef", "d1").await.unwrap(),
+        IdentifierBinding::Same
+    );
+    assert_eq!(
+        bind("pay_0123456789abcdef", "d2").await.unwrap(),
+        IdentifierBinding::Conflict
+    );
+    assert_eq!(
+        bind("pay_fedcba9876543210", "d2").await.unwrap(),
+        IdentifierBinding::New
+    );
 }
 
 fn debt(pay_to: &str, amount: u64) -> Debt {

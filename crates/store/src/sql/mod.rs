@@ -17,7 +17,7 @@ use sqlx::{
 };
 use std::{str::FromStr, time::Duration};
 
-const SCHEMA: [&str; 6] = [
+const SCHEMA: [&str; 7] = [
     "CREATE TABLE IF NOT EXISTS nullifiers (
         nullifier TEXT PRIMARY KEY,
         state TEXT NOT NULL CHECK (state IN ('reserved', 'spent')),
@@ -39,6 +39,11 @@ const SCHEMA: [&str; 6] = [
     "CREATE INDEX IF NOT EXISTS debts_owed ON debts (asset, pay_to, created_at)
         WHERE payout_id IS NULL",
     "CREATE INDEX IF NOT EXISTS debts_by_payout ON debts (payout_id)",
+    // x402 `payment-identifier` ids, each bound to the payment it first came with.
+    "CREATE TABLE IF NOT EXISTS payment_identifiers (
+        id TEXT PRIMARY KEY,
+        digest TEXT NOT NULL,
+        created_at BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS payouts (
         id TEXT PRIMARY KEY,
         asset TEXT NOT NULL,
@@ -72,6 +77,11 @@ const RECORD_ISSUED: &str = "INSERT INTO issued_receipts (payment_id, receipt, c
     VALUES ($1, $2, $3) ON CONFLICT (payment_id) DO NOTHING";
 
 const ISSUED: &str = "SELECT receipt FROM issued_receipts WHERE payment_id = $1";
+
+const BIND_IDENTIFIER: &str = "INSERT INTO payment_identifiers (id, digest, created_at)
+    VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING";
+
+const IDENTIFIER: &str = "SELECT digest FROM payment_identifiers WHERE id = $1";
 
 const RECORD_DEBT: &str =
     "INSERT INTO debts (payment_id, asset, pay_to, amount, created_at, payout_id)
@@ -277,14 +287,19 @@ impl Store {
     }
 
     async fn fetch_issued(&self, payment_id: &str) -> Result<Option<String>, StoreError> {
+        self.fetch_text(ISSUED, payment_id).await
+    }
+
+    /// The one text column `sql` selects for `key`, if a row has it.
+    async fn fetch_text(&self, sql: &str, key: &str) -> Result<Option<String>, StoreError> {
         Ok(match &self.0 {
-            Backend::Sqlite(p) => sqlx::query(&sqlite_placeholders(ISSUED))
-                .bind(payment_id)
+            Backend::Sqlite(p) => sqlx::query(&sqlite_placeholders(sql))
+                .bind(key)
                 .fetch_optional(p)
                 .await?
                 .map(|r| r.get(0)),
-            Backend::Postgres(p) => sqlx::query(ISSUED)
-                .bind(payment_id)
+            Backend::Postgres(p) => sqlx::query(sql)
+                .bind(key)
                 .fetch_optional(p)
                 .await?
                 .map(|r| r.get(0)),
@@ -439,6 +454,23 @@ impl IssuedStore for Store {
 
     async fn issued(&self, payment_id: &FieldElement) -> Result<Option<String>, StoreError> {
         self.fetch_issued(&payment_id.to_string()).await
+    }
+
+    async fn bind_payment_identifier(
+        &self,
+        id: &str,
+        digest: &str,
+        now: u64,
+    ) -> Result<IdentifierBinding, StoreError> {
+        let args = [Arg::Text(id), Arg::Text(digest), int(now)];
+        if self.execute(BIND_IDENTIFIER, &args).await? == 1 {
+            return Ok(IdentifierBinding::New);
+        }
+        match self.fetch_text(IDENTIFIER, id).await? {
+            Some(bound) if bound == digest => Ok(IdentifierBinding::Same),
+            Some(_) => Ok(IdentifierBinding::Conflict),
+            None => Err(StoreError::Corrupt("payment identifier vanished".into())),
+        }
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
