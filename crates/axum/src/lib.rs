@@ -64,8 +64,8 @@ use x402_zk_protocol::{
     X_PAYMENT_RESPONSE,
 };
 
-/// Retries of an unavailable `/settle` (200, 400, 800 ms apart).
-const SETTLE_RETRIES: u32 = 3;
+/// Attempts at an unavailable `/settle` (backoff from 200 ms, with jitter).
+const SETTLE_ATTEMPTS: usize = 4;
 
 /// What a route costs and which receipts pay it.
 #[derive(Clone, Debug)]
@@ -328,18 +328,10 @@ impl Inner {
     ) -> Result<SettleResponse, Box<Response>> {
         // The handler has run (or is about to, settled): settle is idempotent, so a
         // verifier that is briefly unavailable is retried before giving up.
-        let mut attempt = 0;
-        let settled = loop {
-            match self.verifier.settle(request).await {
-                Ok(s) => break s,
-                Err(e) if attempt >= SETTLE_RETRIES => return Err(Box::new(unavailable(e))),
-                Err(e) => {
-                    tracing::warn!(error = %e, attempt, "settle failed; retrying");
-                    attempt += 1;
-                    tokio::time::sleep(std::time::Duration::from_millis(200 << attempt)).await;
-                }
-            }
-        };
+        let settle = || self.verifier.settle(request);
+        let settled = x402_zk_resilience::retry(SETTLE_ATTEMPTS, settle, |_| true)
+            .await
+            .map_err(|e| Box::new(unavailable(e)))?;
         if !settled.success {
             let code = settled
                 .error_reason

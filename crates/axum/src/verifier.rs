@@ -1,7 +1,9 @@
 //! Who verifies and settles: the facilitator in-process, or one reached by URL.
 
 use async_trait::async_trait;
+use std::{sync::Arc, time::Duration};
 use x402_zk_protocol::{FacilitatorRequest, SettleResponse, VerifyResponse};
+use x402_zk_resilience::{Attempt, Endpoints};
 
 /// The verifier could not give an answer (network, store); the buyer should retry.
 #[derive(Debug, thiserror::Error)]
@@ -44,20 +46,40 @@ impl PaymentVerifier for x402_zk_facilitator::AppState {
     }
 }
 
-/// A facilitator reached over HTTP (`{url}/verify`, `{url}/settle`).
-#[derive(Clone, Debug)]
+/// A facilitator reached over HTTP (`{url}/verify`, `{url}/settle`), or several
+/// tried in order: each behind a circuit breaker, each attempt under a deadline.
+#[derive(Clone)]
 pub struct RemoteFacilitator {
-    url: String,
+    facilitators: Arc<Endpoints>,
     http: reqwest::Client,
 }
+
+impl std::fmt::Debug for RemoteFacilitator {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.debug_list().entries(self.facilitators.urls()).finish()
+    }
+}
+
+/// How long one facilitator may take to answer before the next is tried.
+const FACILITATOR_DEADLINE: Duration = Duration::from_secs(10);
 
 impl RemoteFacilitator {
     /// A facilitator at `url`, e.g. `http://127.0.0.1:4020`.
     pub fn new(url: impl Into<String>) -> Self {
+        Self::with_failover([url.into()])
+    }
+
+    /// Facilitators at `urls`, tried in order when one fails or does not
+    /// answer. **They must share one nullifier store** (PostgreSQL): facilitators
+    /// with stores of their own would each accept the same receipt once.
+    pub fn with_failover(urls: impl IntoIterator<Item = String>) -> Self {
+        let urls = urls
+            .into_iter()
+            .map(|u| u.trim_end_matches('/').to_string());
         RemoteFacilitator {
-            url: url.into().trim_end_matches('/').to_string(),
+            facilitators: Arc::new(Endpoints::new(urls, FACILITATOR_DEADLINE)),
             http: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(30))
+                .timeout(FACILITATOR_DEADLINE)
                 .build()
                 .expect("a TLS backend is compiled in"),
         }
@@ -68,24 +90,28 @@ impl RemoteFacilitator {
         path: &str,
         request: &FacilitatorRequest,
     ) -> Result<T, VerifierUnavailable> {
-        let url = format!("{}{path}", self.url);
-        let response = self
-            .http
-            .post(&url)
-            .json(request)
-            .send()
-            .await
-            .map_err(|e| VerifierUnavailable(format!("{url}: {e}")))?;
-        let status = response.status();
-        // Refusals come back as 200 (or 400 for a malformed body) with the x402
-        // answer; anything else is the facilitator being unable to answer.
-        if !(status.is_success() || status == reqwest::StatusCode::BAD_REQUEST) {
-            return Err(VerifierUnavailable(format!("{url}: HTTP {status}")));
+        let call = |base: String| async move {
+            let url = format!("{base}{path}");
+            let response = match self.http.post(&url).json(request).send().await {
+                Ok(r) => r,
+                Err(e) => return Attempt::Failed(e.to_string()),
+            };
+            let status = response.status();
+            // Refusals come back as 200 (or 400 for a malformed body) with the x402
+            // answer; anything else is the facilitator being unable to answer.
+            if !(status.is_success() || status == reqwest::StatusCode::BAD_REQUEST) {
+                return Attempt::Failed(format!("HTTP {status}"));
+            }
+            match response.json().await {
+                Ok(answer) => Attempt::Done(Ok::<T, ()>(answer)),
+                Err(e) => Attempt::Failed(format!("unreadable answer: {e}")),
+            }
+        };
+        match self.facilitators.first(call).await {
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(())) => unreachable!("every answer kept is a success"),
+            Err(passed_over) => Err(VerifierUnavailable(passed_over.join("; "))),
         }
-        response
-            .json()
-            .await
-            .map_err(|e| VerifierUnavailable(format!("{url}: {e}")))
     }
 }
 

@@ -139,13 +139,15 @@ pub struct SellerArgs {
     /// URL buyers reach this seller at (bound into every proof; defaults to `http://{bind}`).
     #[arg(long, env = "X402ZK_SELLER_PUBLIC_URL")]
     public_url: Option<String>,
-    /// Facilitator URL (`/verify`, `/settle`).
+    /// Facilitator URL (`/verify`, `/settle`); several, comma-separated, are
+    /// tried in order (failover) and must share one PostgreSQL store.
     #[arg(
         long,
         env = "X402ZK_FACILITATOR_URL",
-        default_value = "http://127.0.0.1:4020"
+        default_value = "http://127.0.0.1:4020",
+        value_delimiter = ','
     )]
-    facilitator: String,
+    facilitator: Vec<String>,
     /// The verifying key proofs must verify under (its hash goes into `vkHash`).
     #[arg(long, env = "X402ZK_VK", default_value = "keys/verifying.key")]
     vk: PathBuf,
@@ -239,7 +241,7 @@ pub async fn serve_seller(args: SellerArgs) -> Result<()> {
     let paywall = ZkPaywall::new(
         price,
         base,
-        RemoteFacilitator::new(&args.facilitator),
+        RemoteFacilitator::with_failover(args.facilitator.clone()),
         rand::random(),
     );
     let app = Router::new()

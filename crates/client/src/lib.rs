@@ -14,11 +14,10 @@
 //! ```
 #![deny(missing_docs)]
 
-mod resilience;
 mod wallet;
 
-pub use resilience::{retry, Attempt, Endpoints};
 pub use wallet::{PendingPurchase, Wallet, WalletError, WalletReceipt};
+pub use x402_zk_resilience::{retry, Attempt, Endpoints};
 
 use std::sync::Arc;
 use std::sync::OnceLock;
@@ -443,26 +442,47 @@ impl Buyer {
         let payer = self.payer.as_ref().ok_or_else(|| {
             ClientError::CannotBuy("no Solana key is configured to buy one".into())
         })?;
-        let issuer: &IssuerInfo = extra
-            .issuers
-            .iter()
-            .find(|i| i.url.is_some())
-            .ok_or_else(|| ClientError::CannotBuy("no trusted issuer has a URL".into()))?;
-        let url = format!(
-            "{}{}",
-            issuer
-                .url
-                .as_deref()
-                .unwrap_or_default()
-                .trim_end_matches('/'),
-            x402_zk_protocol::issuance::RECEIPTS_PATH
-        );
         let secret = PayerSecret::generate();
         let request = ReceiptRequest {
             requirement: r.clone(),
             payer_commitment: secret.commitment(),
         };
-        let quote = self.http.post(&url).json(&request).send().await?;
+        // Quotes are free: an issuer that is down or failing (transport error,
+        // 5xx) is passed over for the next trusted one. Nothing is paid until an
+        // issuer has quoted, and that one alone is paid.
+        let mut quoted = None;
+        let mut passed_over = Vec::new();
+        for issuer in extra.issuers.iter().filter(|i| i.url.is_some()) {
+            let url = format!(
+                "{}{}",
+                issuer
+                    .url
+                    .as_deref()
+                    .unwrap_or_default()
+                    .trim_end_matches('/'),
+                x402_zk_protocol::issuance::RECEIPTS_PATH
+            );
+            match self.http.post(&url).json(&request).send().await {
+                Ok(q) if q.status().is_server_error() => {
+                    passed_over.push(format!("{url}: HTTP {}", q.status()))
+                }
+                Ok(q) => {
+                    quoted = Some((issuer, url, q));
+                    break;
+                }
+                Err(e) => passed_over.push(format!("{url}: {e}")),
+            }
+        }
+        let Some((issuer, url, quote)) = quoted else {
+            return Err(ClientError::CannotBuy(if passed_over.is_empty() {
+                "no trusted issuer has a URL".into()
+            } else {
+                format!("no trusted issuer answered: {}", passed_over.join("; "))
+            }));
+        };
+        if !passed_over.is_empty() {
+            tracing::warn!(?passed_over, %url, "issuers passed over");
+        }
         if quote.status() != reqwest::StatusCode::PAYMENT_REQUIRED {
             return Err(issuer_error(&url, quote).await);
         }

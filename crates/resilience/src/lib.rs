@@ -1,7 +1,31 @@
 //! Calls to services that may be slow, down or failing: several URLs tried in
 //! order (failover), each behind its own circuit breaker (`failsafe`), every
 //! attempt under a deadline, and retries with exponential backoff and jitter
-//! (`backon`) for steps that are safe to repeat.
+//! (`backon`) for steps that are safe to repeat. The buyer uses it for prover
+//! and issuer calls, the seller layer for its facilitators.
+//!
+//! ```
+//! use std::time::Duration;
+//! use x402_zk_resilience::{Attempt, Endpoints};
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let provers = Endpoints::new(
+//!     ["http://10.0.0.1:4023".to_string(), "http://10.0.0.2:4023".to_string()],
+//!     Duration::from_secs(2),
+//! );
+//! let answer = provers
+//!     .first(|url| async move {
+//!         if url.contains("10.0.0.1") {
+//!             Attempt::Failed("connection refused".into()) // down: try the next
+//!         } else {
+//!             Attempt::Done(Ok::<_, ()>(url))
+//!         }
+//!     })
+//!     .await;
+//! assert_eq!(answer, Ok(Ok("http://10.0.0.2:4023".to_string())));
+//! # }
+//! ```
+#![deny(missing_docs)]
 
 use backon::{ExponentialBuilder, Retryable};
 use failsafe::{backoff, failure_policy, futures::CircuitBreaker as _, Config, StateMachine};
@@ -43,6 +67,11 @@ impl Endpoints {
             endpoints,
             deadline,
         }
+    }
+
+    /// The URLs, in order of preference.
+    pub fn urls(&self) -> impl Iterator<Item = &str> {
+        self.endpoints.iter().map(|(url, _)| url.as_str())
     }
 
     /// Whether no URL was given.
