@@ -1,6 +1,6 @@
 //! Service bodies: the issuer's `POST /v1/receipts` request and answer and its
 //! description, the prover service's `POST /v1/proofs` request and answer, read
-//! as the services and clients do (no key twice: `from_json_strict`).
+//! with the duplicate-key refusal the services apply in front of them (`from_json_strict`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -66,6 +66,8 @@ use x402_zk_protocol::{
 
 /// Attempts at an unavailable `/settle` (backoff from 200 ms, with jitter).
 const SETTLE_ATTEMPTS: usize = 4;
+/// The longest settling may take, all attempts and facilitators included.
+const SETTLE_BUDGET: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// What a route costs and which receipts pay it.
 #[derive(Clone, Debug)]
@@ -329,8 +331,11 @@ impl Inner {
         // The handler has run (or is about to, settled): settle is idempotent, so a
         // verifier that is briefly unavailable is retried before giving up.
         let settle = || self.verifier.settle(request);
-        let settled = x402_zk_resilience::retry(SETTLE_ATTEMPTS, settle, |_| true)
+        let retried = x402_zk_resilience::retry(SETTLE_ATTEMPTS, settle, |_| true);
+        // Within the request's own budget (the services' timeout is 30 s).
+        let settled = tokio::time::timeout(SETTLE_BUDGET, retried)
             .await
+            .unwrap_or_else(|_| Err(VerifierUnavailable("settling took over 15 s".into())))
             .map_err(|e| Box::new(unavailable(e)))?;
         if !settled.success {
             let code = settled

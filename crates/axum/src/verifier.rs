@@ -61,7 +61,7 @@ impl std::fmt::Debug for RemoteFacilitator {
 }
 
 /// How long one facilitator may take to answer before the next is tried.
-const FACILITATOR_DEADLINE: Duration = Duration::from_secs(10);
+const FACILITATOR_DEADLINE: Duration = Duration::from_secs(5);
 
 impl RemoteFacilitator {
     /// A facilitator at `url`, e.g. `http://127.0.0.1:4020`.
@@ -85,31 +85,48 @@ impl RemoteFacilitator {
         }
     }
 
+    /// Posts to the first facilitator that answers. `/settle` is idempotent and
+    /// fails over on any failure; `/verify` reserves the nullifier, so it moves
+    /// on only when the request surely never arrived (no connection): another
+    /// facilitator on the shared store would find the first one's reservation.
     async fn post<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
         request: &FacilitatorRequest,
+        idempotent: bool,
     ) -> Result<T, VerifierUnavailable> {
         let call = |base: String| async move {
             let url = format!("{base}{path}");
+            let unclear = |why: String| {
+                if idempotent {
+                    Attempt::Failed(why)
+                } else {
+                    Attempt::Done(Err(VerifierUnavailable(format!("{url}: {why}"))))
+                }
+            };
             let response = match self.http.post(&url).json(request).send().await {
                 Ok(r) => r,
-                Err(e) => return Attempt::Failed(e.to_string()),
+                Err(e) if e.is_connect() => return Attempt::Failed(e.to_string()),
+                Err(e) => return unclear(e.to_string()),
             };
             let status = response.status();
             // Refusals come back as 200 (or 400 for a malformed body) with the x402
-            // answer; anything else is the facilitator being unable to answer.
+            // answer. A 5xx or 429 is the facilitator unable to answer now (try the
+            // next); another 4xx is about this request, not the facilitator, and is
+            // not held against it.
+            if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                return unclear(format!("HTTP {status}"));
+            }
             if !(status.is_success() || status == reqwest::StatusCode::BAD_REQUEST) {
-                return Attempt::Failed(format!("HTTP {status}"));
+                return Attempt::Done(Err(VerifierUnavailable(format!("{url}: HTTP {status}"))));
             }
             match response.json().await {
-                Ok(answer) => Attempt::Done(Ok::<T, ()>(answer)),
-                Err(e) => Attempt::Failed(format!("unreadable answer: {e}")),
+                Ok(answer) => Attempt::Done(Ok(answer)),
+                Err(e) => unclear(format!("unreadable answer: {e}")),
             }
         };
         match self.facilitators.first(call).await {
-            Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(())) => unreachable!("every answer kept is a success"),
+            Ok(answer) => answer,
             Err(passed_over) => Err(VerifierUnavailable(passed_over.join("; "))),
         }
     }
@@ -121,12 +138,12 @@ impl PaymentVerifier for RemoteFacilitator {
         &self,
         request: &FacilitatorRequest,
     ) -> Result<VerifyResponse, VerifierUnavailable> {
-        self.post("/verify", request).await
+        self.post("/verify", request, false).await
     }
     async fn settle(
         &self,
         request: &FacilitatorRequest,
     ) -> Result<SettleResponse, VerifierUnavailable> {
-        self.post("/settle", request).await
+        self.post("/settle", request, true).await
     }
 }

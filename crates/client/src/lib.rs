@@ -122,6 +122,8 @@ pub struct Buyer {
 /// Attempts at sending a paid purchase to the issuer (safe to repeat: the
 /// issuer answers a repeated payment with the receipt it already issued).
 const PURCHASE_ATTEMPTS: usize = 4;
+/// How long one attempt may take (the issuer waits up to 60 s for confirmation).
+const PURCHASE_DEADLINE: Duration = Duration::from_secs(75);
 
 use x402_zk_protocol::unix_now as now;
 
@@ -360,8 +362,17 @@ impl Buyer {
                     Ok(a) => a,
                     Err(e) => return Attempt::Failed(e.to_string()),
                 };
-                if !answer.status().is_success() {
-                    return Attempt::Failed(format!("answered {}", answer.status()));
+                let status = answer.status();
+                if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                    return Attempt::Failed(format!("answered {status}"));
+                }
+                if !status.is_success() {
+                    // About this request (e.g. a stale receipt), not the prover:
+                    // another prover, or local proving, would refuse it too.
+                    let body = answer.text().await.unwrap_or_default();
+                    return Attempt::Done(Err(ClientError::Prove(format!(
+                        "the prover refused the request ({status}): {body}"
+                    ))));
                 }
                 let proved = answer
                     .json::<ProofResponse>()
@@ -504,7 +515,9 @@ impl Buyer {
             let id = format!("pay_{}", hex::encode(rand::random::<[u8; 16]>()));
             extensions.insert(
                 PAYMENT_IDENTIFIER.into(),
-                serde_json::json!({ "info": { "id": id } }),
+                serde_json::json!({ "info": { "required": offer.extensions[PAYMENT_IDENTIFIER]
+                    .pointer("/info/required").cloned().unwrap_or(serde_json::Value::Bool(false)),
+                    "id": id } }),
             );
         }
         let payment = PaymentPayload {
@@ -521,7 +534,9 @@ impl Buyer {
             payer_secret: secret,
         };
         self.wallet.begin_purchase(&pending)?;
-        let entry = self.complete(&pending, &issuer.key, price).await?;
+        let entry = self
+            .complete(&pending, &issuer.key, price, PURCHASE_ATTEMPTS)
+            .await?;
         Ok(entry)
     }
 
@@ -531,6 +546,7 @@ impl Buyer {
         p: &PendingPurchase,
         issuer: &x402_zk_primitives::eddsa::PublicKey,
         price: u64,
+        attempts: usize,
     ) -> Result<WalletReceipt, ClientError> {
         // A timeout, a dropped connection or a 502–504 may hide a payment that
         // landed: resend the same payment (the issuer answers with the receipt it
@@ -543,6 +559,7 @@ impl Buyer {
             let answer = self
                 .http
                 .post(&p.url)
+                .timeout(PURCHASE_DEADLINE)
                 .header(PAYMENT_SIGNATURE, &p.payment_signature)
                 .json(&p.request)
                 .send()
@@ -553,7 +570,7 @@ impl Buyer {
                 _ => Ok(answer),
             }
         };
-        let answer = match retry(PURCHASE_ATTEMPTS, send, |_| true).await {
+        let answer = match retry(attempts, send, |_| true).await {
             Ok(answer) | Err(Transient::Status(answer)) => answer,
             Err(Transient::Http(e)) => return Err(e.into()),
         };
@@ -627,7 +644,8 @@ impl Buyer {
             else {
                 continue;
             };
-            if payment.is_some() && self.complete(&p, &issuer.key, price).await.is_ok() {
+            // One attempt each: an issuer still down must not stall every request.
+            if payment.is_some() && self.complete(&p, &issuer.key, price, 1).await.is_ok() {
                 recovered += 1;
             }
         }

@@ -2,24 +2,20 @@
 //! any single-bit change to a valid proof, public input or payment header is
 //! refused (by the decoder, or by verification).
 
+mod common;
+
+use common::{issuer, keys, request, state, URL};
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use x402_zk_facilitator::AppState;
-use x402_zk_primitives::{
-    eddsa::SecretKey, h2f, FieldElement, PayerSecret, Policy, ReceiptBody, Statement, Witness,
-};
+use x402_zk_primitives::{FieldElement, Statement};
 use x402_zk_protocol::{
-    decode_header, encode_header, zk_receipt::IssuerInfo, FacilitatorRequest, PaymentPayload,
-    PaymentRequirements, ResourceInfo, ZkReceiptExtra, ZkReceiptPayload, SCHEME,
+    decode_header, encode_header, FacilitatorRequest, PaymentPayload, ResourceInfo,
+    ZkReceiptPayload,
 };
-use x402_zk_prover::ProvingKey;
 use x402_zk_verifier::{Proof, VerifyingKey, PROOF_BYTES};
-
-const NETWORK: &str = "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1";
-const URL: &str = "https://seller.example/report";
-const NOW: u64 = 1_700_000_100;
 
 struct Fixture {
     vk: VerifyingKey,
@@ -35,83 +31,18 @@ struct Fixture {
 fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let mut rng = ChaCha20Rng::seed_from_u64(8);
-        let (pk, vk): (ProvingKey, VerifyingKey) = x402_zk_prover::setup_dev(&mut rng).unwrap();
-        let issuer = SecretKey::from_bytes([8; 32]);
-        let buyer = PayerSecret::from_field(FieldElement::from(88u64));
-        let dest = h2f::dest(NETWORK, "USDC", "seller");
-        let body = ReceiptBody {
-            amount: 25_000,
-            dest,
-            paid_at: NOW - 100,
-            payment_id: h2f::payment_id(NETWORK, "tx-properties"),
-            payer_commitment: buyer.commitment(),
-        };
-        let policy = Policy {
-            dest,
-            min_amount: 10_000,
-            not_before: NOW - 600,
-            issuer: issuer.public_key(),
-            context: h2f::context(URL, "challenge"),
-        };
-        let witness = Witness {
-            receipt: body.sign(&issuer),
-            payer_secret: buyer,
-        };
-        let (statement, proof) = x402_zk_prover::prove(&pk, &witness, &policy, &mut rng).unwrap();
-        let extra = ZkReceiptExtra {
-            proof_system: "groth16".into(),
-            curve: "bn254".into(),
-            vk_hash: vk.hash_hex(),
-            max_payment_age_seconds: 3600,
-            issuers: vec![IssuerInfo {
-                key: issuer.public_key(),
-                url: None,
-                pool: None,
-            }],
-            challenge: "challenge".into(),
-        };
-        let requirement = PaymentRequirements {
-            scheme: SCHEME.into(),
-            network: NETWORK.into(),
-            amount: "10000".into(),
-            asset: "USDC".into(),
-            pay_to: "seller".into(),
-            max_timeout_seconds: 60,
-            extra: extra.to_map(),
-        };
-        let request = FacilitatorRequest {
-            x402_version: 2,
-            payment_payload: PaymentPayload {
-                x402_version: 2,
-                resource: Some(ResourceInfo {
-                    url: URL.into(),
-                    description: None,
-                    mime_type: None,
-                }),
-                accepted: requirement.clone(),
-                payload: ZkReceiptPayload::new(&statement, &proof).to_value(),
-                extensions: Default::default(),
-            },
-            payment_requirements: requirement,
-        };
+        let request = request(8, "challenge", URL, &issuer());
+        let (statement, proof) = ZkReceiptPayload::from_value(&request.payment_payload.payload)
+            .unwrap()
+            .decode()
+            .unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let state = runtime.block_on(async {
-            let store = x402_zk_store::Store::open("sqlite::memory:").await.unwrap();
-            let mut s = AppState::new(
-                vk.clone(),
-                vec![issuer.public_key()],
-                vec![NETWORK.into()],
-                Arc::new(store),
-            );
-            s.clock = Arc::new(|| NOW);
-            s
-        });
+        let state = runtime.block_on(state("sqlite::memory:", common::NOW));
         Fixture {
-            vk,
+            vk: keys().1.clone(),
             statement,
             proof,
             request,

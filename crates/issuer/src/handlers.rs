@@ -129,6 +129,7 @@ fn store_failure(op: &'static str) -> impl FnOnce(x402_zk_store::StoreError) -> 
 async fn quote(
     s: &IssuerState,
     seller: &PaymentRequirements,
+    commitment: &x402_zk_primitives::FieldElement,
 ) -> Result<(PaymentRequirements, u64), Refusal> {
     let bad = |m: String| {
         Refusal::new(
@@ -202,7 +203,7 @@ async fn quote(
         .latest_blockhash()
         .await
         .map_err(|e| ledger_failure(e, empty_quote(s)))?;
-    let exact = exact_requirement(
+    let mut exact = exact_requirement(
         &s.network,
         &mint,
         &pay_to,
@@ -212,7 +213,23 @@ async fn quote(
         decimals,
         &blockhash,
     );
+    exact.extra.insert(
+        "memo".into(),
+        serde_json::json!(commitment_memo(commitment)),
+    );
     Ok((exact, amount))
+}
+
+/// The memo a payment for `commitment` must carry: the transaction then buys a
+/// receipt for that commitment only. Without it, anyone who read a landed
+/// transaction on the chain before its receipt was recorded (a confirmation
+/// timeout) could resend it with their own commitment and take the receipt.
+/// A domain-separated hash: the chain does not learn the commitment.
+fn commitment_memo(commitment: &x402_zk_primitives::FieldElement) -> String {
+    let mut h = Sha256::new();
+    h.update(b"x402-zk/receipt-memo/v1");
+    h.update(commitment.to_be_bytes());
+    hex::encode(h.finalize())
 }
 
 fn empty_quote(s: &IssuerState) -> PaymentRequired {
@@ -299,13 +316,12 @@ async fn receipts_inner(
             format!("request body: {}", e.body_text()),
         )
     })?;
-    bind_identifier(s, headers, &request).await?;
     // A paid retry of a payment that already bought a receipt is answered from the
     // store first, whatever the ledger or this issuer's configuration say now.
     if let Some(answer) = earlier_receipt(s, headers, &request).await? {
         return Ok(answer);
     }
-    let (exact, amount) = quote(s, &request.requirement).await?;
+    let (exact, amount) = quote(s, &request.requirement, &request.payer_commitment).await?;
     let offer = PaymentRequired {
         accepts: vec![exact.clone()],
         ..empty_quote(s)
@@ -346,6 +362,7 @@ async fn receipts_inner(
         .map_err(|e| malformed(format!("payload of an exact payment on Solana: {e}")))?;
     let checked = check_payment(&payload, &exact, &s.fee_payer.pubkey())
         .map_err(|r| Refusal::payment(r, offer.clone()))?;
+    bind_identifier(s, headers, &request).await?;
     let payer = checked.authority.to_string();
     let tx = checked.co_sign(&s.fee_payer);
     let transaction = transaction_id(&tx);

@@ -321,14 +321,19 @@ async fn a_ledger_timeout_is_retried_idempotently_with_a_payment_identifier() {
         receipt
     );
 
-    // Another payment under the same id: refused before anything settles.
-    let other = with_identifier(&f.pay(&req, &f.buyer, |_| {}).await, id);
-    let (status, _, body) = f.post(&req, Some(&other)).await;
+    // Another payment (for another receipt) under the same id: refused before
+    // anything settles.
+    let other_req = request(PayerSecret::generate().commitment(), f.seller_requirement());
+    let other = with_identifier(&f.pay(&other_req, &f.buyer, |_| {}).await, id);
+    let (status, _, body) = f.post(&other_req, Some(&other)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(body["error"], "payment_identifier_conflict");
     // A malformed id is refused too.
-    let bad = with_identifier(&f.pay(&req, &f.buyer, |_| {}).await, "short");
-    assert_eq!(f.post(&req, Some(&bad)).await.0, StatusCode::BAD_REQUEST);
+    let bad = with_identifier(&f.pay(&other_req, &f.buyer, |_| {}).await, "short");
+    assert_eq!(
+        f.post(&other_req, Some(&bad)).await.0,
+        StatusCode::BAD_REQUEST
+    );
 
     // Four answers and three settlement attempts: paid once, one receipt.
     assert_eq!(f.ledger.token_balance(&f.pay_to, &f.mint), PRICE);

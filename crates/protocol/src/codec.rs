@@ -42,16 +42,19 @@ pub enum HeaderError {
 pub const PAYMENT_IDENTIFIER: &str = "payment-identifier";
 
 /// The id a payment carries in its `payment-identifier` extension: `Ok(None)`
-/// without one, `Err` if it is not 16–128 characters of `A-Z a-z 0-9 _ -`.
+/// without one (a client may echo the server's `info` without an id), `Err` if
+/// it is not 16–128 characters of `A-Z a-z 0-9 _ -`.
 pub fn payment_identifier(
     extensions: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<Option<String>, String> {
     let Some(extension) = extensions.get(PAYMENT_IDENTIFIER) else {
         return Ok(None);
     };
-    let id = extension
-        .pointer("/info/id")
-        .and_then(serde_json::Value::as_str)
+    let Some(id) = extension.pointer("/info/id") else {
+        return Ok(None);
+    };
+    let id = id
+        .as_str()
         .ok_or("extensions.payment-identifier.info.id must be a string")?;
     let valid = (16..=128).contains(&id.len())
         && id
@@ -157,12 +160,18 @@ mod tests {
             )),
             Ok(Some(id.into()))
         );
+        // The server's offer echoed back without an id: no id.
+        assert_eq!(
+            payment_identifier(&ext(
+                serde_json::json!({PAYMENT_IDENTIFIER: {"info": {"required": false}}})
+            )),
+            Ok(None)
+        );
         for bad in [
             serde_json::json!({PAYMENT_IDENTIFIER: {"info": {"id": "short"}}}),
             serde_json::json!({PAYMENT_IDENTIFIER: {"info": {"id": "pay_0123456789abcdef!"}}}),
             serde_json::json!({PAYMENT_IDENTIFIER: {"info": {"id": "x".repeat(129)}}}),
             serde_json::json!({PAYMENT_IDENTIFIER: {"info": {"id": 7}}}),
-            serde_json::json!({PAYMENT_IDENTIFIER: {"info": {}}}),
         ] {
             assert!(payment_identifier(&ext(bad.clone())).is_err(), "{bad}");
         }

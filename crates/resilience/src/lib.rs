@@ -1,8 +1,9 @@
 //! Calls to services that may be slow, down or failing: several URLs tried in
 //! order (failover), each behind its own circuit breaker (`failsafe`), every
 //! attempt under a deadline, and retries with exponential backoff and jitter
-//! (`backon`) for steps that are safe to repeat. The buyer uses it for prover
-//! and issuer calls, the seller layer for its facilitators.
+//! (`backon`) for steps that are safe to repeat. The buyer uses it for remote
+//! provers and for resending issuer purchases, the seller layer for its
+//! facilitators.
 //!
 //! ```
 //! use std::time::Duration;
@@ -113,7 +114,7 @@ impl Endpoints {
 
 /// Retries `step` (which must be safe to repeat) while it fails with an error
 /// `retryable` accepts: up to `attempts` tries, exponential backoff from 200 ms
-/// with full jitter, so many clients do not retry in step.
+/// with jitter (each wait between d and 2d), so many clients do not retry in step.
 pub async fn retry<T, E, F, Fut>(
     attempts: usize,
     step: F,

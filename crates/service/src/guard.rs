@@ -211,11 +211,7 @@ async fn without_duplicate_keys(req: Request, limit: usize) -> Result<Request, R
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
+        .is_some_and(is_json);
     if !json {
         return Ok(req);
     }
@@ -255,6 +251,21 @@ async fn without_duplicate_keys(req: Request, limit: usize) -> Result<Request, R
         }
     }
     Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+}
+
+/// Whether a `Content-Type` is JSON as axum's `Json` extractor reads it:
+/// `application/json` or `application/<anything>+json`, any parameters.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some(("application", subtype)) => subtype == "json" || subtype.ends_with("+json"),
+        _ => false,
+    }
 }
 
 fn ceil_seconds(d: Duration) -> u64 {

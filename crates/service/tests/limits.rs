@@ -196,6 +196,18 @@ async fn json_bodies_with_a_key_twice_get_400() {
     let (status, _, body) = call(&app, json(r#"{"a":{"b":1,"b":2}}"#)).await;
     assert_eq!(status, 400);
     assert!(body.contains("\"duplicate_json_key\""), "{body}");
+    // Every type axum's Json extractor reads as JSON is checked.
+    for content_type in [
+        "application/x+json",
+        "APPLICATION/JSON",
+        " application/json ;x=y",
+    ] {
+        let req = Request::post("/echo")
+            .header("content-type", content_type)
+            .body(Body::from(r#"{"a":1,"a":2}"#))
+            .unwrap();
+        assert_eq!(call(&app, req).await.0, 400, "{content_type}");
+    }
     // Distinct keys, bad syntax and non-JSON bodies reach the handler as sent.
     for ok in [r#"{"a":{"b":1,"c":2}}"#, "{\"a\":"] {
         assert_eq!(call(&app, json(ok)).await, (200, None, ok.to_string()));
