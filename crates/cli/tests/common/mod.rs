@@ -172,9 +172,34 @@ pub fn http(port: u16, request: &[u8]) -> std::io::Result<Reply> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
     s.set_write_timeout(Some(Duration::from_secs(30)))?;
-    s.write_all(request)?;
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw)?;
+    let head_end = request
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(request.len(), |p| p + 4);
+    if request.len() - head_end > 64 * 1024 {
+        // A server may refuse a large body from its Content-Length alone and close
+        // the connection: send the head, and take an early answer if one comes,
+        // rather than lose it to a reset while still writing the body.
+        s.write_all(&request[..head_end])?;
+        s.set_read_timeout(Some(Duration::from_millis(500)))?;
+        let mut early = [0u8; 4096];
+        match s.read(&mut early) {
+            Ok(n) if n > 0 => {
+                raw.extend_from_slice(&early[..n]);
+                s.set_read_timeout(Some(Duration::from_secs(30)))?;
+                let _ = s.read_to_end(&mut raw);
+            }
+            _ => {
+                s.set_read_timeout(Some(Duration::from_secs(30)))?;
+                s.write_all(&request[head_end..])?;
+                s.read_to_end(&mut raw)?;
+            }
+        }
+    } else {
+        s.write_all(request)?;
+        s.read_to_end(&mut raw)?;
+    }
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
