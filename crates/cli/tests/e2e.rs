@@ -56,12 +56,7 @@ async fn quote(url: &str) -> PaymentRequired {
     decode_header(header).unwrap()
 }
 
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
+use x402_zk_protocol::unix_now as now;
 
 /// A proof for `url`'s current requirement from a receipt signed by `issuer`
 /// over `body`, with `tweak` applied to the policy the buyer proves against.

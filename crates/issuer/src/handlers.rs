@@ -14,7 +14,7 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::time::Instant;
 use x402_zk_primitives::{field::parse_u64, h2f, Receipt, ReceiptBody};
@@ -316,17 +316,30 @@ async fn receipts_inner(
             format!("request body: {}", e.body_text()),
         )
     })?;
+    // The payment, decoded once (none before the buyer has paid).
+    let malformed = |m: String| Refusal::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidPayload, m);
+    let payment: Option<Result<PaymentPayload, Refusal>> =
+        headers.get(PAYMENT_SIGNATURE).map(|header| {
+            header
+                .to_str()
+                .map_err(|_| malformed("PAYMENT-SIGNATURE is not ASCII".into()))
+                .and_then(|h| {
+                    decode_header(h).map_err(|e| malformed(format!("PAYMENT-SIGNATURE: {e}")))
+                })
+        });
     // A paid retry of a payment that already bought a receipt is answered from the
     // store first, whatever the ledger or this issuer's configuration say now.
-    if let Some(answer) = earlier_receipt(s, headers, &request).await? {
-        return Ok(answer);
+    if let Some(Ok(paid)) = &payment {
+        if let Some(answer) = earlier_receipt(s, paid, &request).await? {
+            return Ok(answer);
+        }
     }
     let (exact, amount) = quote(s, &request.requirement, &request.payer_commitment).await?;
     let offer = PaymentRequired {
         accepts: vec![exact.clone()],
         ..empty_quote(s)
     };
-    let Some(header) = headers.get(PAYMENT_SIGNATURE) else {
+    let Some(payment) = payment else {
         return Err(Refusal::payment(
             Rejection::new(
                 ErrorCode::InvalidPayload,
@@ -335,11 +348,7 @@ async fn receipts_inner(
             offer,
         ));
     };
-    let malformed = |m: String| Refusal::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidPayload, m);
-    let payment: PaymentPayload = header
-        .to_str()
-        .map_err(|_| malformed("PAYMENT-SIGNATURE is not ASCII".into()))
-        .and_then(|h| decode_header(h).map_err(|e| malformed(format!("PAYMENT-SIGNATURE: {e}"))))?;
+    let payment = payment?;
     if payment.x402_version != X402_VERSION {
         return Err(Refusal::payment(
             Rejection::new(
@@ -358,11 +367,11 @@ async fn receipts_inner(
             offer,
         ));
     }
-    let payload: ExactSvmPayload = serde_json::from_value(payment.payload)
+    let payload = ExactSvmPayload::deserialize(&payment.payload)
         .map_err(|e| malformed(format!("payload of an exact payment on Solana: {e}")))?;
     let checked = check_payment(&payload, &exact, &s.fee_payer.pubkey())
         .map_err(|r| Refusal::payment(r, offer.clone()))?;
-    bind_identifier(s, headers, &request).await?;
+    bind_identifier(s, &payment, &request).await?;
     let payer = checked.authority.to_string();
     let tx = checked.co_sign(&s.fee_payer);
     let transaction = transaction_id(&tx);
@@ -422,16 +431,9 @@ async fn receipts_inner(
 /// payment under a used id is refused with 409 before anything is settled.
 async fn bind_identifier(
     s: &IssuerState,
-    headers: &HeaderMap,
+    payment: &PaymentPayload,
     request: &ReceiptRequest,
 ) -> Result<(), Refusal> {
-    let Some(payment) = headers
-        .get(PAYMENT_SIGNATURE)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| decode_header::<PaymentPayload>(h).ok())
-    else {
-        return Ok(()); // no payment yet, or one the full check will refuse
-    };
     let id = payment_identifier(&payment.extensions)
         .map_err(|m| Refusal::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidPayload, m))?;
     let Some(id) = id else {
@@ -461,17 +463,10 @@ async fn bind_identifier(
 
 async fn earlier_receipt(
     s: &IssuerState,
-    headers: &HeaderMap,
+    payment: &PaymentPayload,
     request: &ReceiptRequest,
 ) -> Result<Option<Response>, Refusal> {
-    let Some(payment) = headers
-        .get(PAYMENT_SIGNATURE)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| decode_header::<PaymentPayload>(h).ok())
-    else {
-        return Ok(None);
-    };
-    let Some((transaction, authority)) = serde_json::from_value::<ExactSvmPayload>(payment.payload)
+    let Some((transaction, authority)) = ExactSvmPayload::deserialize(&payment.payload)
         .ok()
         .and_then(|p| prospective_id(&p, &s.fee_payer))
     else {

@@ -369,12 +369,7 @@ pub fn get(port: u16, path: &str, headers: &[(&str, &[u8])]) -> Reply {
     http(port, &request("GET", path, headers, b"")).unwrap()
 }
 
-pub fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
+pub use x402_zk_protocol::unix_now as now;
 
 /// A receipt for the seller's requirement, signed by the issuer's key, and a
 /// zk-receipt payload proving it by the prover service.
