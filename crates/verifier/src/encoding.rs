@@ -94,15 +94,21 @@ pub(crate) fn check_g1(x: Fq, y: Fq, what: &'static str) -> Result<G1Affine, Dec
 
 /// Validates a G2 point built from coordinates.
 pub(crate) fn check_g2(x: Fq2, y: Fq2, what: &'static str) -> Result<G2Affine, DecodeError> {
+    let p = check_g2_on_curve(x, y, what)?;
+    if !p.is_in_correct_subgroup_assuming_on_curve() {
+        return Err(DecodeError::NotInSubgroup(what));
+    }
+    Ok(p)
+}
+
+/// A finite G2 point on the curve, not yet checked for subgroup membership.
+fn check_g2_on_curve(x: Fq2, y: Fq2, what: &'static str) -> Result<G2Affine, DecodeError> {
     if x.is_zero() && y.is_zero() {
         return Err(DecodeError::Infinity(what));
     }
     let p = G2Affine::new_unchecked(x, y);
     if !p.is_on_curve() {
         return Err(DecodeError::NotOnCurve(what));
-    }
-    if !p.is_in_correct_subgroup_assuming_on_curve() {
-        return Err(DecodeError::NotInSubgroup(what));
     }
     Ok(p)
 }
@@ -131,8 +137,20 @@ pub(crate) fn g2_to_bytes(p: &G2Affine, out: &mut Vec<u8>) {
 }
 
 pub(crate) fn g2_from_bytes(b: &[u8], what: &'static str) -> Result<G2Affine, DecodeError> {
+    let p = g2_on_curve_from_bytes(b, what)?;
+    if !p.is_in_correct_subgroup_assuming_on_curve() {
+        return Err(DecodeError::NotInSubgroup(what));
+    }
+    Ok(p)
+}
+
+/// [`g2_from_bytes`] without the subgroup check, which the caller must make.
+pub(crate) fn g2_on_curve_from_bytes(
+    b: &[u8],
+    what: &'static str,
+) -> Result<G2Affine, DecodeError> {
     let f = |i: usize| fq_from_be(&b[32 * i..32 * (i + 1)], what);
-    check_g2(Fq2::new(f(1)?, f(0)?), Fq2::new(f(3)?, f(2)?), what)
+    check_g2_on_curve(Fq2::new(f(1)?, f(0)?), Fq2::new(f(3)?, f(2)?), what)
 }
 
 /// A reader over a byte slice that reports truncation as a [`DecodeError`].

@@ -23,8 +23,10 @@
 
 mod batch;
 mod encoding;
+mod final_exp;
 mod inputs;
 mod key;
+mod miller;
 mod proof;
 mod snarkjs;
 mod verify;

@@ -53,24 +53,11 @@ impl Proof {
 
     /// Parses and validates [`Proof::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
-        if bytes.len() != PROOF_BYTES {
-            return Err(DecodeError::Length {
-                what: "proof",
-                expected: PROOF_BYTES,
-                got: bytes.len(),
-            });
+        let proof = decode_deferring_subgroup_check(bytes)?;
+        if !proof.b.is_in_correct_subgroup_assuming_on_curve() {
+            return Err(DecodeError::NotInSubgroup("proof.B"));
         }
-        if bytes[0] != PROOF_FORMAT_V1 {
-            return Err(DecodeError::UnsupportedVersion {
-                what: "proof",
-                version: bytes[0],
-            });
-        }
-        Ok(Proof(ark_groth16::Proof {
-            a: g1_from_bytes(&bytes[1..65], "proof.A")?,
-            b: g2_from_bytes(&bytes[65..193], "proof.B")?,
-            c: g1_from_bytes(&bytes[193..257], "proof.C")?,
-        }))
+        Ok(Proof(proof))
     }
 
     /// snarkjs `proof.json`.
@@ -92,6 +79,31 @@ impl Proof {
         let c: G1Affine = p.pi_c.to_point("proof.pi_c")?;
         Ok(Proof(ark_groth16::Proof { a, b, c }))
     }
+}
+
+/// [`Proof::from_bytes`] but for the G2 subgroup check of `B`, which the caller
+/// must make ([`crate::Verifier::verify_bytes`] makes it beside the pairing).
+pub(crate) fn decode_deferring_subgroup_check(
+    bytes: &[u8],
+) -> Result<ark_groth16::Proof<Bn254>, DecodeError> {
+    if bytes.len() != PROOF_BYTES {
+        return Err(DecodeError::Length {
+            what: "proof",
+            expected: PROOF_BYTES,
+            got: bytes.len(),
+        });
+    }
+    if bytes[0] != PROOF_FORMAT_V1 {
+        return Err(DecodeError::UnsupportedVersion {
+            what: "proof",
+            version: bytes[0],
+        });
+    }
+    Ok(ark_groth16::Proof {
+        a: g1_from_bytes(&bytes[1..65], "proof.A")?,
+        b: g2_on_curve_from_bytes(&bytes[65..193], "proof.B")?,
+        c: g1_from_bytes(&bytes[193..257], "proof.C")?,
+    })
 }
 
 /// snarkjs' `proof.json`: projective coordinates with `z = 1`, decimal strings.

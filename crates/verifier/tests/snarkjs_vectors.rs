@@ -2,7 +2,7 @@
 //! malformed-input checks of every decoder.
 
 use ark_bn254::{Fq, Fq2, G2Affine};
-use ark_ff::{Field, One, PrimeField};
+use ark_ff::{BigInteger, Field, One, PrimeField};
 use x402_zk_primitives::{field::modulus, ParseError, StatementError};
 use x402_zk_verifier::{
     DecodeError, Proof, SnarkjsProof, SnarkjsVerifyingKey, Verifier, VerifyError, VerifyingKey,
@@ -203,4 +203,53 @@ fn batch_of_the_snarkjs_proof() {
         v.verify_batch(&items, &mut rng),
         Err(BatchError::Invalid { invalid: vec![1] })
     );
+}
+
+/// `verify_bytes` (subgroup check beside the pairing) gives the verdict of
+/// `from_bytes` then `verify` for a valid proof, a false one and a `B` outside
+/// the subgroup, whatever the pairing says about that `B`.
+#[test]
+fn verify_bytes_agrees_with_decode_then_verify() {
+    use x402_zk_primitives::Statement;
+    let v = verifier();
+    let statement = Statement::from_decimal_signals(&signals()).unwrap();
+    let bytes = Proof::from_snarkjs(&proof_json()).unwrap().to_bytes();
+    v.verify_bytes(&statement, &bytes).unwrap();
+
+    let mut other = signals();
+    other[1] = "12345".into();
+    let other = Statement::from_decimal_signals(&other).unwrap();
+    assert_eq!(
+        v.verify_bytes(&other, &bytes),
+        Err(VerifyError::InvalidProof)
+    );
+
+    // B replaced by an on-curve point outside the subgroup: 128 bytes at 65.
+    let off = g2_outside_subgroup();
+    let mut bad = bytes.clone();
+    for (i, f) in [off.x.c1, off.x.c0, off.y.c1, off.y.c0].iter().enumerate() {
+        let be = f.into_bigint().to_bytes_be();
+        bad[65 + 32 * i..65 + 32 * (i + 1)].copy_from_slice(&be);
+    }
+    let expected = DecodeError::NotInSubgroup("proof.B");
+    assert_eq!(Proof::from_bytes(&bad), Err(expected.clone()));
+    for s in [&statement, &other] {
+        assert_eq!(
+            v.verify_bytes(s, &bad),
+            Err(VerifyError::MalformedProof(expected.clone()))
+        );
+    }
+
+    // Other malformations are refused before any pairing, as by from_bytes.
+    let mut off_curve = bytes.clone();
+    off_curve[64] ^= 1;
+    let err = v.verify_bytes(&statement, &off_curve).unwrap_err();
+    assert_eq!(
+        err,
+        VerifyError::MalformedProof(Proof::from_bytes(&off_curve).unwrap_err())
+    );
+    assert!(v
+        .verify_bytes(&statement, &bytes[1..])
+        .unwrap_err()
+        .is_malformed());
 }

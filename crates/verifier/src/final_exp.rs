@@ -1,0 +1,130 @@
+//! The final exponentiation `f ↦ f^((p¹² − 1)/r)` of BN254, as arkworks computes
+//! it but split in two and with a shorter chain for the curve parameter:
+//!
+//! - [`easy_part`], `f^((p⁶ − 1)(p² + 1))`, is a homomorphism, so each Miller-loop
+//!   chain applies it to its own result on its own thread (it holds the one
+//!   inversion) and the product of the two is what the hard part needs;
+//! - [`hard_part`] follows arkworks (Fuentes-Castañeda et al., the same exponent,
+//!   so the same result, which a test checks) but raises to `x` with an addition
+//!   chain of 62 squarings and 17 multiplications (gnark-crypto's) instead of a
+//!   NAF with 23 multiplications, three times per verification.
+
+use ark_bn254::{Config, Fq12};
+use ark_ec::bn::BnConfig;
+use ark_ff::{CyclotomicMultSubgroup, Field};
+
+/// `f^((p⁶ − 1)(p² + 1))`: the result lies in the cyclotomic subgroup. `None` for
+/// `f = 0` (no Miller loop of valid points gives it).
+pub(crate) fn easy_part(f: Fq12) -> Option<Fq12> {
+    let inverse = f.inverse()?;
+    let mut conjugate = f;
+    conjugate.cyclotomic_inverse_in_place(); // f^(p⁶), the conjugate
+    let r = conjugate * inverse; // f^(p⁶ − 1)
+    let mut shifted = r;
+    shifted.frobenius_map_in_place(2);
+    Some(shifted * r)
+}
+
+/// The hard part of the exponent, for `r` in the cyclotomic subgroup.
+pub(crate) fn hard_part(mut r: Fq12) -> Fq12 {
+    let y0 = exp_by_neg_x(r);
+    let y1 = y0.cyclotomic_square();
+    let y2 = y1.cyclotomic_square();
+    let mut y3 = y2 * y1;
+    let y4 = exp_by_neg_x(y3);
+    let y5 = y4.cyclotomic_square();
+    let mut y6 = exp_by_neg_x(y5);
+    y3.cyclotomic_inverse_in_place();
+    y6.cyclotomic_inverse_in_place();
+    let y7 = y6 * y4;
+    let mut y8 = y7 * y3;
+    let y9 = y8 * y1;
+    let y10 = y8 * y4;
+    let y11 = y10 * r;
+    let mut y12 = y9;
+    y12.frobenius_map_in_place(1);
+    let y13 = y12 * y11;
+    y8.frobenius_map_in_place(2);
+    let y14 = y8 * y13;
+    r.cyclotomic_inverse_in_place();
+    let mut y15 = r * y9;
+    y15.frobenius_map_in_place(3);
+    y15 * y14
+}
+
+// The chain below is for this `x`, and `f^(−x)` is its conjugate only for `x > 0`.
+const _: () = assert!(
+    !<Config as BnConfig>::X_IS_NEGATIVE
+        && <Config as BnConfig>::X.len() == 1
+        && <Config as BnConfig>::X[0] == 4965661367192848881
+);
+
+/// `f^(−x)` for the BN254 parameter `x = 4965661367192848881`.
+fn exp_by_neg_x(f: Fq12) -> Fq12 {
+    let mut result = exp_by_x(f);
+    result.cyclotomic_inverse_in_place();
+    result
+}
+
+/// `f^x` by the addition chain
+///
+/// ```text
+/// _10 = 2·1, _100 = 2·_10, _1000 = 2·_100, _10000 = 2·_1000, _10001 = 1 + _10000,
+/// _10011 = _10 + _10001, _10100 = 1 + _10011, _11001 = _1000 + _10001,
+/// _100010 = 2·_10001, _100111 = _10011 + _10100, _101001 = _10 + _100111,
+/// i27 = (_100010 << 6 + _100 + _11001) << 7 + _11001,
+/// i44 = (i27 << 8 + _101001 + _10) << 6 + _10001,
+/// i70 = ((i44 << 8 + _101001) << 6 + _101001) << 10,
+/// x   = (_100111 + i70) << 6 + _101001 + _1000
+/// ```
+fn exp_by_x(f: Fq12) -> Fq12 {
+    let square_n = |mut a: Fq12, n: usize| {
+        for _ in 0..n {
+            a.cyclotomic_square_in_place();
+        }
+        a
+    };
+    let t10 = f.cyclotomic_square();
+    let t100 = t10.cyclotomic_square();
+    let t1000 = t100.cyclotomic_square();
+    let t10000 = t1000.cyclotomic_square();
+    let t10001 = t10000 * f;
+    let t10011 = t10 * t10001;
+    let t10100 = t10011 * f;
+    let t11001 = t1000 * t10001;
+    let t100010 = t10001.cyclotomic_square();
+    let t100111 = t10011 * t10100;
+    let t101001 = t10 * t100111;
+    let i27 = square_n(square_n(t100010, 6) * t100 * t11001, 7) * t11001;
+    let i44 = square_n(square_n(i27, 8) * t101001 * t10, 6) * t10001;
+    let i70 = square_n(square_n(square_n(i44, 8) * t101001, 6) * t101001, 10);
+    square_n(t100111 * i70, 6) * t101001 * t1000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
+    use ark_ec::pairing::{MillerLoopOutput, Pairing};
+    use ark_ec::{CurveGroup, PrimeGroup};
+    use ark_ff::UniformRand;
+
+    #[test]
+    fn agrees_with_arkworks() {
+        let mut rng = rand::thread_rng();
+        for _ in 0..4 {
+            let p = (G1Projective::generator() * Fr::rand(&mut rng)).into_affine();
+            let q = (G2Projective::generator() * Fr::rand(&mut rng)).into_affine();
+            let f = Bn254::multi_miller_loop([p], [q]).0;
+            let g = Fq12::rand(&mut rng);
+            let r = easy_part(f).unwrap();
+            assert_eq!(exp_by_x(r), r.cyclotomic_exp(<Config as BnConfig>::X));
+            let ark = |f| Bn254::final_exponentiation(MillerLoopOutput(f)).unwrap().0;
+            assert_eq!(hard_part(r), ark(f));
+            // The easy part is a homomorphism: applied per factor, then multiplied.
+            let split = hard_part(easy_part(f).unwrap() * easy_part(g).unwrap());
+            assert_eq!(split, ark(f * g));
+        }
+        assert_eq!(easy_part(Fq12::from(0u64)), None);
+    }
+}

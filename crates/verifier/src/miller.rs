@@ -1,0 +1,127 @@
+//! A multi-Miller loop whose line evaluations can be split between threads.
+//!
+//! The Miller loop of pairs `(Pⱼ, Qⱼ)` is `f = Π_k ℓ_k^(2^(squarings after k))`
+//! over every line `ℓ_k` of every pair, with one squaring of `f` per loop bit.
+//! Squaring distributes over products, so the lines can be shared between any
+//! number of *chains*, each running every squaring over its own lines only: the
+//! product of the chains' results is the Miller loop of all the pairs (a test
+//! compares it with arkworks' `multi_miller_loop`). Each chain costs its own 64
+//! squarings, so a verification uses two chains, one per core, and gives part of
+//! one pair's lines to each to even them out.
+//!
+//! Lines come from arkworks' prepared G2 points (`ell_coeffs`, one per doubling or
+//! addition step, the same sequence for every point) and are evaluated exactly as
+//! arkworks does for BN254's D-type twist.
+
+use ark_bn254::{Config, Fq12, G1Affine};
+use ark_ec::bn::{BnConfig, G2Prepared};
+use ark_ff::{Field, One};
+use std::ops::Range;
+
+// For a negative curve parameter the loop would end with a conjugation.
+const _: () = assert!(!<Config as BnConfig>::X_IS_NEGATIVE);
+
+/// Lines per prepared G2 point: one per loop bit (doubling), one per non-zero
+/// digit (addition), and the two Frobenius additions at the end.
+pub(crate) fn lines_per_pair() -> usize {
+    let count = <Config as BnConfig>::ATE_LOOP_COUNT;
+    count.len() - 1 + count[..count.len() - 1].iter().filter(|&&d| d != 0).count() + 2
+}
+
+/// The lines `range` of the pair `(p, q)`.
+pub(crate) struct Part<'a> {
+    pub p: G1Affine,
+    pub q: &'a G2Prepared<Config>,
+    pub range: Range<usize>,
+}
+
+/// The Miller-loop chain of `parts`: every squaring, and each part's lines in its
+/// range. Parts with `p` or `q` at infinity contribute nothing (their pairing is 1).
+pub(crate) fn chain(parts: &[Part<'_>]) -> Fq12 {
+    let live: Vec<&Part<'_>> = parts
+        .iter()
+        .filter(|part| !part.p.infinity && !part.q.infinity)
+        .collect();
+    let mut f = Fq12::one();
+    let mut line = 0;
+    let apply = |f: &mut Fq12, line: usize| {
+        for part in &live {
+            if part.range.contains(&line) {
+                evaluate(f, &part.q.ell_coeffs[line], &part.p);
+            }
+        }
+    };
+    let count = <Config as BnConfig>::ATE_LOOP_COUNT;
+    for i in (1..count.len()).rev() {
+        if i != count.len() - 1 {
+            f.square_in_place();
+        }
+        apply(&mut f, line);
+        line += 1;
+        if count[i - 1] != 0 {
+            apply(&mut f, line);
+            line += 1;
+        }
+    }
+    apply(&mut f, line);
+    apply(&mut f, line + 1);
+    debug_assert_eq!(line + 2, lines_per_pair());
+    f
+}
+
+/// `f ← f · ℓ(p)` for a line with coefficients `(c₀, c₁, c₂)` (D-type twist).
+fn evaluate(f: &mut Fq12, coeffs: &ark_ec::bn::g2::EllCoeff<Config>, p: &G1Affine) {
+    let (mut c0, mut c1, c2) = *coeffs;
+    c0.mul_assign_by_fp(&p.y);
+    c1.mul_assign_by_fp(&p.x);
+    f.mul_by_034(&c0, &c1, &c2);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_bn254::{Bn254, Fr, G1Projective, G2Affine, G2Projective};
+    use ark_ec::{pairing::Pairing, CurveGroup, PrimeGroup};
+    use ark_ff::UniformRand;
+
+    #[test]
+    fn split_chains_multiply_to_arkworks_miller_loop() {
+        let mut rng = rand::thread_rng();
+        let g1 = |r: Fr| (G1Projective::generator() * r).into_affine();
+        let g2 = |r: Fr| (G2Projective::generator() * r).into_affine();
+        let p: Vec<G1Affine> = (0..3).map(|_| g1(Fr::rand(&mut rng))).collect();
+        let q: Vec<G2Affine> = (0..3).map(|_| g2(Fr::rand(&mut rng))).collect();
+        let prepared: Vec<G2Prepared<Config>> = q.iter().map(|q| (*q).into()).collect();
+        let expected = Bn254::multi_miller_loop(p.clone(), q.clone()).0;
+        let n = lines_per_pair();
+        assert_eq!(prepared[0].ell_coeffs.len(), n);
+        for split in [0, 1, n / 2, n - 1, n] {
+            let part = |j: usize, range: Range<usize>| Part {
+                p: p[j],
+                q: &prepared[j],
+                range,
+            };
+            let a = chain(&[part(0, 0..n), part(2, 0..split)]);
+            let b = chain(&[part(1, 0..n), part(2, split..n)]);
+            assert_eq!(a * b, expected, "split at {split}");
+        }
+        // A point at infinity contributes nothing, as in arkworks.
+        let with_zero = chain(&[
+            Part {
+                p: G1Affine::identity(),
+                q: &prepared[0],
+                range: 0..n,
+            },
+            Part {
+                p: p[1],
+                q: &prepared[1],
+                range: 0..n,
+            },
+        ]);
+        assert_eq!(
+            with_zero,
+            Bn254::multi_miller_loop([p[1]], [q[1]]).0,
+            "identity pairs are skipped"
+        );
+    }
+}
