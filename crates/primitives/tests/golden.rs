@@ -206,4 +206,17 @@ fn signature_rejections() {
         eddsa::PublicKey::from_coordinates(FieldElement::ZERO, FieldElement::from(1u64)),
         Err(SmallOrder("public key"))
     );
+    // A key plus the point of order 2, (0, −1): on the curve, not of small order,
+    // outside the subgroup. Refused before and after the key itself is validated
+    // (validated keys are cached; only keys that passed).
+    let a = pk.point();
+    let (x, y) = (FieldElement(a.x), FieldElement(a.y));
+    let (neg_x, neg_y) = (FieldElement(-a.x), FieldElement(-a.y));
+    for _ in 0..2 {
+        assert_eq!(
+            eddsa::PublicKey::from_coordinates(neg_x, neg_y),
+            Err(eddsa::SignatureError::NotInSubgroup)
+        );
+        assert_eq!(eddsa::PublicKey::from_coordinates(x, y), Ok(pk));
+    }
 }

@@ -104,16 +104,13 @@ fn bench(c: &mut Criterion) {
             })
         },
     );
-    g.bench_function(
-        "verify (Proof::from_bytes, then verify_signals)",
-        |b| {
-            b.iter(|| {
-                verifier
-                    .verify_signals(&signals, &Proof::from_bytes(&bytes).unwrap())
-                    .unwrap()
-            })
-        },
-    );
+    g.bench_function("verify (Proof::from_bytes, then verify_signals)", |b| {
+        b.iter(|| {
+            verifier
+                .verify_signals(&signals, &Proof::from_bytes(&bytes).unwrap())
+                .unwrap()
+        })
+    });
     // Batch verification: 64 proofs of one receipt for 64 contexts.
     let batch: Vec<_> = (0..64)
         .map(|i| {

@@ -207,7 +207,8 @@ fn batch_of_the_snarkjs_proof() {
 
 /// `verify_bytes` (subgroup check beside the pairing) gives the verdict of
 /// `from_bytes` then `verify` for a valid proof, a false one and a `B` outside
-/// the subgroup, whatever the pairing says about that `B`.
+/// the subgroup (a unit test in `verify.rs` covers a pairing that holds beside
+/// such a `B`).
 #[test]
 fn verify_bytes_agrees_with_decode_then_verify() {
     use x402_zk_primitives::Statement;
@@ -240,14 +241,19 @@ fn verify_bytes_agrees_with_decode_then_verify() {
         );
     }
 
-    // Other malformations are refused before any pairing, as by from_bytes.
-    let mut off_curve = bytes.clone();
-    off_curve[64] ^= 1;
-    let err = v.verify_bytes(&statement, &off_curve).unwrap_err();
-    assert_eq!(
-        err,
-        VerifyError::MalformedProof(Proof::from_bytes(&off_curve).unwrap_err())
-    );
+    // Other malformations are refused before any pairing, as by from_bytes:
+    // the last byte of A, of B (its y.c0) and of C, off the curve.
+    for byte in [64, 192, 256] {
+        let mut off_curve = bytes.clone();
+        off_curve[byte] ^= 1;
+        let expected = Proof::from_bytes(&off_curve).unwrap_err();
+        assert!(matches!(expected, DecodeError::NotOnCurve(_)), "{expected}");
+        assert_eq!(
+            v.verify_bytes(&statement, &off_curve),
+            Err(VerifyError::MalformedProof(expected)),
+            "byte {byte}"
+        );
+    }
     assert!(v
         .verify_bytes(&statement, &bytes[1..])
         .unwrap_err()
