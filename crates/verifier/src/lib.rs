@@ -7,7 +7,9 @@
 //! false ([`VerifyError::InvalidProof`]). A valid proof shows the statement; the
 //! caller still compares it with its policy (`Statement::satisfies`: dest, price,
 //! recency, a trusted issuer, the context) and spends the nullifier once. [`Verifier::verify_batch`] checks many
-//! proofs with one pairing product and, if the batch fails, names the false ones.
+//! proofs with one pairing product and, if the batch fails, names the false ones;
+//! [`Verifier::verify_bytes`] verifies a proof straight from its bytes, with the G2
+//! subgroup check of `B` beside the final exponentiation.
 //!
 //! ```no_run
 //! use x402_zk_verifier::{Proof, VerifyingKey, Verifier};
