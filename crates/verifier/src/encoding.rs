@@ -94,7 +94,11 @@ pub(crate) fn check_g1(x: Fq, y: Fq, what: &'static str) -> Result<G1Affine, Dec
 
 /// Validates a G2 point built from coordinates.
 pub(crate) fn check_g2(x: Fq2, y: Fq2, what: &'static str) -> Result<G2Affine, DecodeError> {
-    let p = check_g2_on_curve(x, y, what)?;
+    check_g2_subgroup(check_g2_on_curve(x, y, what)?, what)
+}
+
+/// An on-curve G2 point, checked for membership in the prime-order subgroup.
+pub(crate) fn check_g2_subgroup(p: G2Affine, what: &'static str) -> Result<G2Affine, DecodeError> {
     if !p.is_in_correct_subgroup_assuming_on_curve() {
         return Err(DecodeError::NotInSubgroup(what));
     }
@@ -137,11 +141,7 @@ pub(crate) fn g2_to_bytes(p: &G2Affine, out: &mut Vec<u8>) {
 }
 
 pub(crate) fn g2_from_bytes(b: &[u8], what: &'static str) -> Result<G2Affine, DecodeError> {
-    let p = g2_on_curve_from_bytes(b, what)?;
-    if !p.is_in_correct_subgroup_assuming_on_curve() {
-        return Err(DecodeError::NotInSubgroup(what));
-    }
-    Ok(p)
+    check_g2_subgroup(g2_on_curve_from_bytes(b, what)?, what)
 }
 
 /// [`g2_from_bytes`] without the subgroup check, which the caller must make.

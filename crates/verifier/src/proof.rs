@@ -54,10 +54,8 @@ impl Proof {
     /// Parses and validates [`Proof::to_bytes`]: length and version, then each
     /// point's coordinates and curve equation (A, B, C), then B's G2 subgroup.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
-        let proof = decode_deferring_subgroup_check(bytes)?;
-        if !proof.b.is_in_correct_subgroup_assuming_on_curve() {
-            return Err(DecodeError::NotInSubgroup("proof.B"));
-        }
+        let mut proof = decode_deferring_subgroup_check(bytes)?;
+        proof.b = check_g2_subgroup(proof.b, "proof.B")?;
         Ok(Proof(proof))
     }
 

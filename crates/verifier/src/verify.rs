@@ -161,12 +161,10 @@ impl Verifier {
                     .zip(with_gamma)
                     .is_some_and(|(b, g)| hard_part(b * g) == self.pvk.alpha_g1_beta_g2)
             },
-            || unchecked_b.is_none_or(|b| b.is_in_correct_subgroup_assuming_on_curve()),
+            || unchecked_b.map(|b| crate::encoding::check_g2_subgroup(*b, "proof.B")),
         );
-        if !in_subgroup {
-            Err(VerifyError::MalformedProof(DecodeError::NotInSubgroup(
-                "proof.B",
-            )))
+        if let Some(Err(e)) = in_subgroup {
+            Err(VerifyError::MalformedProof(e))
         } else if holds {
             Ok(())
         } else {
