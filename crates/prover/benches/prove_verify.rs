@@ -3,10 +3,14 @@
 //! Run: `cargo bench -p x402-zk-prover --bench prove_verify`.
 #![allow(missing_docs)] // criterion_group! generates undocumented items
 
+use ark_bn254::Bn254;
+use ark_groth16::Groth16;
+use ark_snark::SNARK;
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
+use x402_zk_circuit::ReceiptCircuit;
 use x402_zk_prover::{full_assignment, prove, setup_dev, Prover, ProvingKey};
 use x402_zk_verifier::{Proof, Verifier, VerifyingKey};
 
@@ -22,16 +26,38 @@ fn bench(c: &mut Criterion) {
     let (statement, proof) = prove(&pk, &witness, &policy, &mut rng).unwrap();
     let verifier = Verifier::new(&vk);
 
+    // Stock ark-groth16 end to end: its own setup (over the power of two above the
+    // rows, 2^13 points) and its own prover, as anyone would run it.
+    let (stock_pk, _) =
+        Groth16::<Bn254>::circuit_specific_setup(ReceiptCircuit::blank(), &mut rng).unwrap();
+
     let mut g = c.benchmark_group("receipt");
     g.sample_size(20);
     g.bench_function("prove (witness + Groth16, stock ark-groth16)", |b| {
-        b.iter(|| prove(&pk, &witness, &policy, &mut rng).unwrap())
+        b.iter(|| {
+            let statement = witness.statement(&policy).unwrap();
+            let circuit = ReceiptCircuit::new(&statement, &witness);
+            Groth16::<Bn254>::prove(&stock_pk, circuit, &mut rng).unwrap()
+        })
     });
     let prover = Prover::new(&pk).unwrap();
     g.sample_size(50);
     g.bench_function("prove (witness + Groth16, fast prover)", |b| {
         b.iter(|| prover.prove(&witness, &policy, &mut rng).unwrap())
     });
+    // The fast prover on a key over 2^13 points: what the smaller domain gains.
+    let power_of_two_prover =
+        Prover::new(&ProvingKey::from_ark(stock_pk.clone()).unwrap()).unwrap();
+    g.bench_function(
+        "prove (witness + Groth16, fast prover, 2^13-point key)",
+        |b| {
+            b.iter(|| {
+                power_of_two_prover
+                    .prove(&witness, &policy, &mut rng)
+                    .unwrap()
+            })
+        },
+    );
     let statement_for_witness = witness.statement(&policy).unwrap();
     g.bench_function("witness generation (synthesis, no matrices)", |b| {
         b.iter(|| full_assignment(&statement_for_witness, &witness).unwrap())

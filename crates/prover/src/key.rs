@@ -2,7 +2,7 @@
 //! being arkworks' uncompressed serialization (fast to load). The hash catches
 //! corruption and truncation; the shape is checked against the circuit.
 
-use crate::ProveError;
+use crate::{Domain, ProveError};
 use ark_bn254::Bn254;
 use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystem, SynthesisMode};
 use ark_serialize::{CanonicalDeserialize, CanonicalSerialize};
@@ -20,31 +20,49 @@ pub const PK_FORMAT_V1: u8 = 1;
 #[derive(Clone, Debug)]
 pub struct ProvingKey(pub(crate) ark_groth16::ProvingKey<Bn254>);
 
-/// (instance variables incl. the constant 1, witness variables) of the circuit.
-fn circuit_shape() -> (usize, usize) {
-    static SHAPE: OnceLock<(usize, usize)> = OnceLock::new();
+/// (instance variables incl. the constant 1, witness variables, constraints)
+/// of the circuit.
+fn circuit_shape() -> (usize, usize, usize) {
+    static SHAPE: OnceLock<(usize, usize, usize)> = OnceLock::new();
     *SHAPE.get_or_init(|| {
         let cs = ConstraintSystem::new_ref();
         cs.set_mode(SynthesisMode::Setup);
         ReceiptCircuit::blank()
             .generate_constraints(cs.clone())
             .expect("blank circuit synthesizes");
-        (cs.num_instance_variables(), cs.num_witness_variables())
+        (
+            cs.num_instance_variables(),
+            cs.num_witness_variables(),
+            cs.num_constraints(),
+        )
     })
+}
+
+/// The QAP's rows: the circuit's constraints, then a copy of each instance
+/// variable (which binds the public inputs).
+pub(crate) fn circuit_rows_and_inputs() -> usize {
+    let (inputs, _, constraints) = circuit_shape();
+    constraints + inputs
 }
 
 impl ProvingKey {
     /// Wraps an arkworks key after checking it has the circuit's shape.
     pub fn from_ark(pk: ark_groth16::ProvingKey<Bn254>) -> Result<Self, ProveError> {
-        let (inputs, witnesses) = circuit_shape();
+        let (inputs, witnesses, _) = circuit_shape();
         let ok = pk.a_query.len() == inputs + witnesses
             && pk.b_g2_query.len() == inputs + witnesses
             && pk.l_query.len() == witnesses
-            && pk.vk.gamma_abc_g1.len() == inputs;
+            && pk.vk.gamma_abc_g1.len() == inputs
+            && Domain::of_h_query_len(pk.h_query.len()).is_some();
         if !ok {
             return Err(ProveError::KeyMismatch);
         }
         Ok(ProvingKey(pk))
+    }
+
+    /// The evaluation domain the key was made for.
+    pub fn domain(&self) -> Domain {
+        Domain::of_h_query_len(self.0.h_query.len()).expect("checked by from_ark")
     }
 
     /// The arkworks key.

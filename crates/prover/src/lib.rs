@@ -29,10 +29,14 @@
 //! ```
 #![deny(missing_docs)]
 
+mod domain;
 mod fast;
 mod key;
+mod ntt;
 mod prove;
 
+pub use domain::{Domain, ReceiptQap};
 pub use fast::{full_assignment, Prover};
 pub use key::{check_uncompressed_layout, ProvingKey, PK_FORMAT_V1, PK_MAGIC};
+pub use ntt::Coefficient;
 pub use prove::{prove, setup_dev, ProveError};

@@ -1,6 +1,6 @@
 //! Development setup and proving.
 
-use crate::ProvingKey;
+use crate::{Domain, ProvingKey, ReceiptQap};
 use ark_bn254::Bn254;
 use ark_groth16::Groth16;
 use ark_snark::SNARK;
@@ -26,15 +26,16 @@ pub enum ProveError {
     Synthesis(String),
 }
 
-/// Single-party keys for development and tests.
+/// Single-party keys for development and tests, over [`Domain::MixedRadix`].
 ///
 /// **Not for production**: whoever runs this knows the toxic waste and can forge
 /// proofs. Production keys come from a multi-party ceremony.
 pub fn setup_dev<R: RngCore + CryptoRng>(
     rng: &mut R,
 ) -> Result<(ProvingKey, VerifyingKey), ProveError> {
-    let (pk, _) = Groth16::<Bn254>::circuit_specific_setup(ReceiptCircuit::blank(), rng)
-        .map_err(|e| ProveError::Synthesis(e.to_string()))?;
+    let (pk, _) =
+        Groth16::<Bn254, ReceiptQap>::circuit_specific_setup(ReceiptCircuit::blank(), rng)
+            .map_err(|e| ProveError::Synthesis(e.to_string()))?;
     let pk = ProvingKey::from_ark(pk)?;
     let vk = pk.verifying_key()?;
     Ok((pk, vk))
@@ -52,7 +53,10 @@ pub fn prove<R: RngCore + CryptoRng>(
 ) -> Result<(Statement, Proof), ProveError> {
     let statement = witness.statement(policy)?;
     let circuit = ReceiptCircuit::new(&statement, witness);
-    let proof = Groth16::<Bn254>::prove(&pk.0, circuit, rng)
-        .map_err(|e| ProveError::Synthesis(e.to_string()))?;
+    let proof = match pk.domain() {
+        Domain::MixedRadix => Groth16::<Bn254, ReceiptQap>::prove(&pk.0, circuit, rng),
+        Domain::PowerOfTwo => Groth16::<Bn254>::prove(&pk.0, circuit, rng),
+    }
+    .map_err(|e| ProveError::Synthesis(e.to_string()))?;
     Ok((statement, Proof::from_ark(proof)?))
 }

@@ -6,11 +6,10 @@
 //! for every proof) and stores every proving-key point with its window shifts
 //! ([`msm`]). A proof is then: the witness (synthesis without matrices, beside
 //! the blinding terms and the signature check), `h` by seven transforms over the
-//! 2^13 domain ([`ntt`]), and six fixed-base MSM tasks (`H` in two halves) taken
+//! key's domain ([`crate::Domain`]: 4,608 points for keys made here), and six fixed-base MSM tasks (`H` in two halves) taken
 //! longest first by two workers.
 
 mod msm;
-mod ntt;
 mod qap;
 
 use crate::{ProveError, ProvingKey};
@@ -81,7 +80,7 @@ pub struct Prover {
     b_g1: FixedBaseMsm<ark_bn254::g1::Config>,
     b_g2: FixedBaseMsm<ark_bn254::g2::Config>,
     l: FixedBaseMsm<ark_bn254::g1::Config>,
-    /// The `H` query in bit-reversed order (see `Qap::h_coefficients`), in halves.
+    /// The `H` query in digit-reversed order (see `Qap::h_coefficients`), in halves.
     h: [FixedBaseMsm<ark_bn254::g1::Config>; 2],
 }
 
@@ -99,8 +98,8 @@ impl Prover {
     /// tables of every query (a few hundred milliseconds on two cores; about
     /// 40 MB).
     pub fn new(pk: &ProvingKey) -> Result<Self, ProveError> {
+        let qap = Qap::compile(pk.domain())?;
         let pk = &pk.0;
-        let qap = Qap::compile()?;
         if qap.num_variables() != pk.a_query.len() || qap.num_instance() != pk.vk.gamma_abc_g1.len()
         {
             return Err(ProveError::KeyMismatch);
@@ -111,7 +110,7 @@ impl Prover {
         // In the order `Qap::h_coefficients` gives h's coefficients.
         let h_query: Vec<G1Affine> = (0..qap.domain_size())
             .map(|j| {
-                let i = qap.h_position(j);
+                let i = qap.h_coefficient_at(j);
                 pk.h_query.get(i).copied().unwrap_or_default()
             })
             .collect();

@@ -1,8 +1,8 @@
 //! The circuit's R1CS matrices, compiled once, and the quotient `h` of a full
 //! assignment (the libsnark reduction ark-groth16 keys are made for).
 
-use super::ntt::Ntt;
-use crate::ProveError;
+use crate::ntt::Ntt;
+use crate::{Domain, ProveError};
 use ark_bn254::Fr;
 use ark_ff::{FftField, Field, One};
 use ark_relations::r1cs::{
@@ -67,8 +67,8 @@ pub(crate) struct Qap {
 
 impl Qap {
     /// Synthesizes the blank circuit as key generation does (setup mode,
-    /// optimised for constraints) and keeps its matrices.
-    pub(crate) fn compile() -> Result<Self, ProveError> {
+    /// optimised for constraints) and keeps its matrices, for a key over `domain`.
+    pub(crate) fn compile(domain: Domain) -> Result<Self, ProveError> {
         let cs = ConstraintSystem::new_ref();
         cs.set_optimization_goal(OptimizationGoal::Constraints);
         cs.set_mode(SynthesisMode::Setup);
@@ -87,18 +87,16 @@ impl Qap {
         } = cs
             .to_matrices()
             .ok_or_else(|| ProveError::Synthesis("no matrices in setup mode".into()))?;
-        // ark-groth16's domain: the next power of two above rows + inputs.
-        let log_n = (num_constraints + num_instance_variables)
-            .next_power_of_two()
-            .trailing_zeros();
-        let ntt = Ntt::new(log_n)
-            .ok_or_else(|| ProveError::Synthesis("circuit too large for BN254's FFT".into()))?;
+        let ntt = domain.ntt();
+        if ntt.size() < num_constraints + num_instance_variables {
+            return Err(ProveError::KeyMismatch);
+        }
         let (g, n) = (Fr::GENERATOR, Fr::from(ntt.size() as u64));
         let vanishing = g.pow([ntt.size() as u64]) - Fr::one();
         let inverse = |x: Fr| x.inverse().expect("n and Z(g) are nonzero");
         Ok(Qap {
-            to_coset: ntt.bit_reversed_powers(g, inverse(n)),
-            from_coset: ntt.bit_reversed_powers(inverse(g), inverse(n * vanishing)),
+            to_coset: ntt.digit_reversed_powers(g, inverse(n)),
+            from_coset: ntt.digit_reversed_powers(inverse(g), inverse(n * vanishing)),
             ntt,
             a: SparseRows::new(&a),
             b: SparseRows::new(&b),
@@ -130,14 +128,14 @@ impl Qap {
         self.ntt.size()
     }
 
-    /// Where [`Self::h_coefficients`] puts the coefficient of `Xⁱ`: position
-    /// `j` holds the coefficient `rev(j)`, and `rev` is its own inverse.
-    pub(crate) fn h_position(&self, i: usize) -> usize {
-        self.ntt.reverse(i)
+    /// Which coefficient of `h` [`Self::h_coefficients`] leaves at position `j`:
+    /// that of `X^rev(j)`, `rev` the transforms' digit reversal.
+    pub(crate) fn h_coefficient_at(&self, j: usize) -> usize {
+        self.ntt.reverse(j)
     }
 
     /// Coefficients of `h = (a·b − c)/Z` for the full assignment `z`, in
-    /// bit-reversed order ([`Self::h_position`]), where `a`, `b`, `c` interpolate
+    /// digit-reversed order ([`Self::h_coefficient_at`]), where `a`, `b`, `c` interpolate
     /// the rows' values over the domain (and `a` also the instance values after
     /// the last row, which is what binds them), computed on the coset `g·D` where
     /// `Z = gⁿ − 1` is a nonzero constant. Seven transforms, as ark-groth16's
@@ -151,11 +149,11 @@ impl Qap {
             if instance_rows {
                 v[rows..rows + self.num_instance].copy_from_slice(&z[..self.num_instance]);
             }
-            self.ntt.dif(&mut v, true); // n·coefficients, bit-reversed
+            self.ntt.dif(&mut v, true); // n·coefficients, digit-reversed
             for (x, s) in v.iter_mut().zip(&self.to_coset) {
                 *x *= s; // coefficients of a(g·X)
             }
-            self.ntt.dit(&mut v); // a on g·D, in order
+            self.ntt.dit(&mut v, false); // a on g·D, in order
             v
         };
         let ((mut ab, b), c) = rayon::join(

@@ -1,7 +1,8 @@
 use super::*;
-use crate::setup_dev;
+use crate::{setup_dev, Domain, ReceiptQap};
 use ark_bn254::Bn254;
 use ark_groth16::Groth16;
+use ark_snark::SNARK;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::sync::OnceLock;
@@ -45,26 +46,72 @@ fn case(seed: u64) -> (Witness, Policy) {
     )
 }
 
+/// A key over ark-groth16's own power-of-two domain, as keys made before the
+/// smaller domain were.
+fn power_of_two_keys() -> &'static (ProvingKey, Prover) {
+    static KEYS: OnceLock<(ProvingKey, Prover)> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let (pk, _) = Groth16::<Bn254>::circuit_specific_setup(
+            ReceiptCircuit::blank(),
+            &mut ChaCha20Rng::seed_from_u64(14),
+        )
+        .unwrap();
+        let pk = ProvingKey::from_ark(pk).unwrap();
+        let prover = Prover::new(&pk).unwrap();
+        (pk, prover)
+    })
+}
+
 #[test]
-fn byte_identical_to_ark_groth16_for_the_same_randomness() {
+fn byte_identical_to_ark_groth16_for_the_same_randomness_over_either_domain() {
     let (pk, _, prover) = keys();
+    let (old_pk, old_prover) = power_of_two_keys();
+    assert_eq!(pk.domain(), Domain::MixedRadix);
+    assert_eq!(pk.0.h_query.len() + 1, 4608);
+    assert_eq!(old_pk.domain(), Domain::PowerOfTwo);
+    assert_eq!(old_pk.0.h_query.len() + 1, 8192);
     let mut rng = ChaCha20Rng::seed_from_u64(12);
     for seed in 1..4 {
         let (witness, policy) = case(seed);
         let statement = witness.statement(&policy).unwrap();
         let (r, s) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let circuit = || ReceiptCircuit::new(&statement, &witness);
         let ours = prover
             .prove_with_randomness(&statement, &witness, r, s)
             .unwrap();
-        let stock = Groth16::<Bn254>::create_proof_with_reduction(
-            ReceiptCircuit::new(&statement, &witness),
-            &pk.0,
-            r,
-            s,
-        )
-        .unwrap();
-        assert_eq!(ours, stock, "case {seed}");
+        let stock =
+            Groth16::<Bn254, ReceiptQap>::create_proof_with_reduction(circuit(), &pk.0, r, s)
+                .unwrap();
+        assert_eq!(ours, stock, "case {seed}, 2^9·3^2 points");
+        let ours = old_prover
+            .prove_with_randomness(&statement, &witness, r, s)
+            .unwrap();
+        let stock =
+            Groth16::<Bn254>::create_proof_with_reduction(circuit(), &old_pk.0, r, s).unwrap();
+        assert_eq!(ours, stock, "case {seed}, 2^13 points");
     }
+}
+
+#[test]
+fn power_of_two_keys_still_prove_and_verify() {
+    let (old_pk, old_prover) = power_of_two_keys();
+    let vk = old_pk.verifying_key().unwrap();
+    let (witness, policy) = case(6);
+    let mut rng = ChaCha20Rng::seed_from_u64(15);
+    let (statement, proof) = old_prover.prove(&witness, &policy, &mut rng).unwrap();
+    Verifier::new(&vk).verify(&statement, &proof).unwrap();
+    let (statement, proof) = crate::prove(old_pk, &witness, &policy, &mut rng).unwrap();
+    Verifier::new(&vk).verify(&statement, &proof).unwrap();
+}
+
+#[test]
+fn a_key_over_another_domain_is_refused() {
+    let mut pk = keys().0 .0.clone();
+    pk.h_query.truncate(4000);
+    assert!(matches!(
+        ProvingKey::from_ark(pk),
+        Err(ProveError::KeyMismatch)
+    ));
 }
 
 #[test]
@@ -161,9 +208,10 @@ fn window_widths() {
     }
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     // One half of the H query, as the prover splits it.
-    let h: Vec<Fr> = (0..4096).map(|_| Fr::rand(&mut rng)).collect();
+    let half = pk.0.h_query.len().div_ceil(2);
+    let h: Vec<Fr> = (0..half).map(|_| Fr::rand(&mut rng)).collect();
     for c in [12, 13, 14, 15, 16] {
-        let m = FixedBaseMsm::new(&pk.0.h_query[..4096], c);
+        let m = FixedBaseMsm::new(&pk.0.h_query[..half], c);
         let t = std::time::Instant::now();
         for _ in 0..5 {
             let _ = std::hint::black_box(m.msm(&h));
