@@ -42,6 +42,7 @@ pub use params::{Contribution, ContributionKind, Parameters, PARAMS_FORMAT_V1, P
 pub use ptau::{dev_ptau, Phase1};
 pub use verify::{verify, Report, VerifiedContribution};
 
-/// log2 of the receipt circuit's evaluation domain: the power a `.ptau` file
-/// must have at least.
+/// The power a `.ptau` file must have at least: the receipt circuit's
+/// evaluation domain has 4,608 = 2^9·3^2 points (`x402_zk_prover::Domain`), and
+/// its `H` query needs τ^i for i < 2·4,608 − 1, both within 2^13.
 pub const RECEIPT_CIRCUIT_POWER: u32 = 13;

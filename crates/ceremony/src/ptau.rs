@@ -21,21 +21,24 @@
 
 use crate::error::{malformed, CeremonyError};
 use ark_bn254::{Bn254, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-use ark_ec::{pairing::Pairing, AffineRepr, PrimeGroup, VariableBaseMSM};
+use ark_ec::{pairing::Pairing, AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
 use ark_ff::{BigInt, BigInteger, One, PrimeField, UniformRand, Zero};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_serialize::CanonicalSerialize;
 use rand::{CryptoRng, RngCore};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use x402_zk_prover::{lagrange_basis_from_powers, mixed_radix_size, Coefficient};
 
 const G1_BYTES: usize = 64;
 const G2_BYTES: usize = 128;
 /// BN254's 2-adicity: no larger radix-2 domain exists.
 const MAX_POWER: u32 = 28;
 
-/// The phase-1 points one evaluation domain of size `n = 2^power` needs.
+/// The phase-1 points a QAP over at most `n = 2^power` points needs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Phase1 {
     pub(crate) power: u32,
@@ -51,6 +54,27 @@ pub struct Phase1 {
     pub(crate) lagrange_g2: Vec<G2Affine>,
     pub(crate) lagrange_alpha_g1: Vec<G1Affine>,
     pub(crate) lagrange_beta_g1: Vec<G1Affine>,
+    /// The Lagrange basis of a smaller domain, derived from the powers once.
+    derived: DerivedLagrange,
+}
+
+/// `L_i(τ)·G1`, `L_i(τ)·G2`, `α·L_i(τ)·G1`, `β·L_i(τ)·G1` over one domain.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Lagrange {
+    pub(crate) g1: Vec<G1Affine>,
+    pub(crate) g2: Vec<G2Affine>,
+    pub(crate) alpha_g1: Vec<G1Affine>,
+    pub(crate) beta_g1: Vec<G1Affine>,
+}
+
+/// A cache: equal whatever it holds, since it follows from the powers.
+#[derive(Clone, Debug, Default)]
+struct DerivedLagrange(OnceLock<Lagrange>);
+
+impl PartialEq for DerivedLagrange {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Phase1 {
@@ -123,14 +147,51 @@ impl Phase1 {
             lagrange_g2: g2s(lag_g2, n - 1, n, "Lagrange τ·G2")?,
             lagrange_alpha_g1: g1s(lag_alpha, n - 1, n, "Lagrange α·τ·G1")?,
             lagrange_beta_g1: g1s(lag_beta, n - 1, n, "Lagrange β·τ·G1")?,
+            derived: DerivedLagrange::default(),
         };
         phase1.check(rng)?;
         Ok(phase1)
     }
 
-    /// log2 of the domain size these points serve.
+    /// log2 of the largest domain these points serve.
     pub fn power(&self) -> u32 {
         self.power
+    }
+
+    /// The Lagrange basis of the domain of `n ≤ 2^power` points (`n = 2^a·3^b`):
+    /// the file's sections when `n = 2^power`, otherwise derived from the
+    /// powers by an inverse transform over the curve points (the ceremony's
+    /// slowest step: about 4·n·log₂(n)/2 scalar multiplications, a G2 one
+    /// costing about three G1 ones), once per `Phase1`.
+    pub(crate) fn lagrange(&self, n: usize) -> Result<Cow<'_, Lagrange>, CeremonyError> {
+        if n == 1 << self.power {
+            return Ok(Cow::Owned(Lagrange {
+                g1: self.lagrange_g1.clone(),
+                g2: self.lagrange_g2.clone(),
+                alpha_g1: self.lagrange_alpha_g1.clone(),
+                beta_g1: self.lagrange_beta_g1.clone(),
+            }));
+        }
+        if n > 1 << self.power || mixed_radix_size(n) != n {
+            return Err(CeremonyError::InvalidArgument(format!(
+                "no domain of {n} points from a phase 1 of power {}",
+                self.power
+            )));
+        }
+        // Z(τ) = τ^n − 1 must not vanish, or every H point is the identity.
+        if self.tau_g1[n] == G1Affine::generator() {
+            return Err(CeremonyError::Phase1Inconsistent(
+                "τ is in the evaluation domain",
+            ));
+        }
+        if let Some(cached) = self.derived.0.get().filter(|l| l.g1.len() == n) {
+            return Ok(Cow::Borrowed(cached));
+        }
+        let derived = derive_lagrange(self, n);
+        Ok(match self.derived.0.set(derived) {
+            Ok(()) => Cow::Borrowed(self.derived.0.get().expect("just set")),
+            Err(other_size) => Cow::Owned(other_size),
+        })
     }
 
     /// SHA-256 over every point used, in a fixed order: what the parameters
@@ -247,6 +308,39 @@ impl Phase1 {
             ));
         }
         Ok(())
+    }
+}
+
+/// The Lagrange basis of the domain of `n` points from the first `n` powers.
+fn derive_lagrange(p1: &Phase1, n: usize) -> Lagrange {
+    fn transform<A: AffineRepr<ScalarField = Fr>>(powers: &[A]) -> Vec<A>
+    where
+        A::Group: Coefficient,
+    {
+        let mut values: Vec<A::Group> = powers.iter().map(|p| p.into_group()).collect();
+        lagrange_basis_from_powers(&mut values);
+        A::Group::normalize_batch(&values)
+    }
+    // G2 costs about as much as the three G1 transforms together.
+    let (g2, (g1, (alpha_g1, beta_g1))) = rayon::join(
+        || transform(&p1.tau_g2[..n]),
+        || {
+            rayon::join(
+                || transform(&p1.tau_g1[..n]),
+                || {
+                    rayon::join(
+                        || transform(&p1.alpha_tau_g1[..n]),
+                        || transform(&p1.beta_tau_g1[..n]),
+                    )
+                },
+            )
+        },
+    );
+    Lagrange {
+        g1,
+        g2,
+        alpha_g1,
+        beta_g1,
     }
 }
 

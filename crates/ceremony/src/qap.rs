@@ -1,9 +1,11 @@
 //! The initial phase-2 parameters: the receipt circuit's QAP evaluated at the
 //! phase-1 τ, exactly as ark-groth16's generator would with γ = δ = 1.
 //!
-//! ark-groth16 (libsnark reduction) puts constraint i at ω^i and the copy of
-//! instance variable j at ω^(m + j), m the number of constraints, so with
-//! L_i the Lagrange basis of the domain of size n:
+//! ark-groth16's libsnark reduction (here over x402-zk's domain, the smallest
+//! n = 2^a·3^b ≥ rows + inputs: `x402_zk_prover::ReceiptQap`) puts constraint i
+//! at ω^i and the copy of instance variable j at ω^(m + j), m the number of
+//! constraints, so with L_i the Lagrange basis of the domain of size n (read
+//! from the `.ptau` for a power of two, else derived from the powers of τ):
 //!
 //! * A_j(τ) = Σ_i a_ij·L_i(τ) + [j instance]·L_(m+j)(τ), B_j, C_j likewise without the copy;
 //! * a_query_j = A_j(τ)·G1, b_query_j = B_j(τ)·G1 and ·G2;
@@ -23,12 +25,16 @@ use ark_relations::r1cs::{
 };
 use rayon::prelude::*;
 use x402_zk_circuit::ReceiptCircuit;
+use x402_zk_prover::mixed_radix_size;
 
 /// The circuit's matrices by column: for every variable, its `(coefficient,
 /// constraint)` terms in A, B and C.
 pub(crate) struct Columns {
     pub(crate) num_instance: usize,
     pub(crate) num_constraints: usize,
+    /// Points of the evaluation domain: the smallest `2^a·3^b` ≥ rows + inputs.
+    pub(crate) domain_size: usize,
+    /// log2 of the powers of τ that domain needs: `2^power ≥ domain_size`.
     pub(crate) power: u32,
     a: Vec<Vec<(Fr, usize)>>,
     b: Vec<Vec<(Fr, usize)>>,
@@ -55,8 +61,8 @@ impl Columns {
             .to_matrices()
             .ok_or_else(|| CeremonyError::Circuit("no matrices".into()))?;
         let vars = m.num_instance_variables + m.num_witness_variables;
-        let domain = m.num_constraints + m.num_instance_variables;
-        let power = domain.next_power_of_two().trailing_zeros();
+        let domain_size = mixed_radix_size(m.num_constraints + m.num_instance_variables);
+        let power = domain_size.next_power_of_two().trailing_zeros();
         let by_column = |rows: &[Vec<(Fr, usize)>]| {
             let mut cols = vec![Vec::new(); vars];
             for (i, row) in rows.iter().enumerate() {
@@ -69,6 +75,7 @@ impl Columns {
         Ok(Columns {
             num_instance: m.num_instance_variables,
             num_constraints: m.num_constraints,
+            domain_size,
             power,
             a: by_column(&m.a),
             b: by_column(&m.b),
@@ -88,7 +95,8 @@ impl Columns {
                 p1.power, self.power
             )));
         }
-        let n = 1usize << self.power;
+        let n = self.domain_size;
+        let lagrange = p1.lagrange(n)?;
         let m = self.num_constraints;
         let copy = |j: usize| (j < self.num_instance).then_some(m + j);
         let vars: Vec<usize> = (0..self.num_variables()).collect();
@@ -97,31 +105,31 @@ impl Columns {
             &vars
                 .par_iter()
                 .map(|&j| {
-                    combine(&self.a[j], &p1.lagrange_g1)
-                        + copy(j).map_or(G1Projective::default(), |i| p1.lagrange_g1[i].into())
+                    combine(&self.a[j], &lagrange.g1)
+                        + copy(j).map_or(G1Projective::default(), |i| lagrange.g1[i].into())
                 })
                 .collect::<Vec<_>>(),
         );
         let b_g1_query = G1Projective::normalize_batch(
             &vars
                 .par_iter()
-                .map(|&j| combine(&self.b[j], &p1.lagrange_g1))
+                .map(|&j| combine(&self.b[j], &lagrange.g1))
                 .collect::<Vec<_>>(),
         );
         let b_g2_query = G2Projective::normalize_batch(
             &vars
                 .par_iter()
-                .map(|&j| combine(&self.b[j], &p1.lagrange_g2))
+                .map(|&j| combine(&self.b[j], &lagrange.g2))
                 .collect::<Vec<_>>(),
         );
         let abc = G1Projective::normalize_batch(
             &vars
                 .par_iter()
                 .map(|&j| {
-                    combine(&self.a[j], &p1.lagrange_beta_g1)
-                        + copy(j).map_or(G1Projective::default(), |i| p1.lagrange_beta_g1[i].into())
-                        + combine(&self.b[j], &p1.lagrange_alpha_g1)
-                        + combine(&self.c[j], &p1.lagrange_g1)
+                    combine(&self.a[j], &lagrange.beta_g1)
+                        + copy(j).map_or(G1Projective::default(), |i| lagrange.beta_g1[i].into())
+                        + combine(&self.b[j], &lagrange.alpha_g1)
+                        + combine(&self.c[j], &lagrange.g1)
                 })
                 .collect::<Vec<_>>(),
         );

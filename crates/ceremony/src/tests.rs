@@ -15,6 +15,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use std::sync::OnceLock;
 use x402_zk_circuit::ReceiptCircuit;
+use x402_zk_prover::ReceiptQap;
 
 const QUIET: &(dyn Fn(usize, usize) + Sync) = &|_, _| {};
 
@@ -164,7 +165,7 @@ fn initial_parameters_equal_ark_groth16_setup_with_the_same_secrets() {
     // ark-groth16 draws τ first from its rng: hand it one that yields our τ.
     let mut r = ChaCha20Rng::seed_from_u64(13);
     assert_eq!(Fr::rand(&mut r.clone()), tau);
-    let theirs = Groth16::<Bn254>::generate_parameters_with_qap(
+    let theirs = Groth16::<Bn254, ReceiptQap>::generate_parameters_with_qap(
         ReceiptCircuit::blank(),
         alpha,
         beta,
@@ -320,14 +321,14 @@ fn altered_fixed_part_is_rejected() {
     );
 }
 
-/// x_(i+1) = x_i² for 5,000 steps: another circuit with the same domain size.
+/// x_(i+1) = x_i² for 4,500 steps: another circuit with the same domain size.
 struct OtherCircuit;
 
 impl ConstraintSynthesizer<Fr> for OtherCircuit {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
         use ark_relations::lc;
         let mut x = cs.new_input_variable(|| Ok(Fr::from(3u64)))?;
-        for _ in 0..5_000 {
+        for _ in 0..4_500 {
             let y = cs.new_witness_variable(|| Ok(Fr::from(0u64)))?;
             cs.enforce_constraint(lc!() + x, lc!() + x, lc!() + y)?;
             x = y;
@@ -340,6 +341,7 @@ impl ConstraintSynthesizer<Fr> for OtherCircuit {
 fn parameters_for_another_circuit_are_rejected() {
     let columns = Columns::of(OtherCircuit).unwrap();
     assert_eq!(columns.power, RECEIPT_CIRCUIT_POWER);
+    assert_eq!(columns.domain_size, 4608);
     let mut params = Parameters::init_with(&columns, &dev().phase1).unwrap();
     contribute(&mut params, "mallory", b"", &mut rng(), QUIET).unwrap();
     let e = verify(&params, &dev().phase1, &mut rng()).unwrap_err();
@@ -471,4 +473,45 @@ fn degenerate_tau_is_refused() {
         Phase1::from_ptau(&bytes, 0, &mut rng()),
         Err(CeremonyError::InvalidArgument(_))
     ));
+    // τ a 12th root of unity passes for 16 points but not for a domain of 12.
+    let root12 = ark_ff::FftField::get_root_of_unity(12).unwrap();
+    let bytes = ptau_from_secrets(4, root12, Fr::from(2u64), Fr::from(3u64));
+    let phase1 = Phase1::from_ptau(&bytes, 4, &mut rng()).unwrap();
+    assert!(matches!(
+        phase1.lagrange(12),
+        Err(CeremonyError::Phase1Inconsistent(m)) if m.contains("domain")
+    ));
+    assert!(phase1.lagrange(6).is_ok());
+    // Only 2^a·3^b points up to 2^power.
+    for n in [5, 18, 32] {
+        assert!(
+            matches!(phase1.lagrange(n), Err(CeremonyError::InvalidArgument(_))),
+            "{n}"
+        );
+    }
+}
+
+#[test]
+fn derived_lagrange_basis_is_the_basis_at_tau() {
+    use ark_ec::scalar_mul::ScalarMul;
+    use ark_poly::{EvaluationDomain, MixedRadixEvaluationDomain};
+    let (tau, alpha, beta) = (Fr::from(5u64), Fr::from(7u64), Fr::from(11u64));
+    let phase1 = Phase1::from_ptau(&ptau_from_secrets(5, tau, alpha, beta), 5, &mut rng()).unwrap();
+    for n in [9, 12, 18, 24] {
+        let l = MixedRadixEvaluationDomain::<Fr>::new(n)
+            .unwrap()
+            .evaluate_all_lagrange_coefficients(tau);
+        let scaled = |k: Fr| l.iter().map(|x| *x * k).collect::<Vec<_>>();
+        let lagrange = phase1.lagrange(n).unwrap();
+        assert_eq!(lagrange.g1, G1Projective::generator().batch_mul(&l), "{n}");
+        assert_eq!(lagrange.g2, G2Projective::generator().batch_mul(&l), "{n}");
+        assert_eq!(
+            lagrange.alpha_g1,
+            G1Projective::generator().batch_mul(&scaled(alpha))
+        );
+        assert_eq!(
+            lagrange.beta_g1,
+            G1Projective::generator().batch_mul(&scaled(beta))
+        );
+    }
 }

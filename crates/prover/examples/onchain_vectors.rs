@@ -9,6 +9,11 @@
 //!
 //! The key is a single-party development key: its toxic waste is derivable from
 //! the seed in this file. Never deploy a verifier built from it.
+//!
+//! The committed vectors were made when `setup_dev` still made keys over 2^13
+//! points; it now makes them over 4,608 (`x402_zk_prover::Domain`), so a re-run
+//! writes another key. Verification does not depend on the domain, so both are
+//! valid; they were not regenerated.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;

@@ -36,11 +36,7 @@ impl Domain {
         let rows = crate::key::circuit_rows_and_inputs();
         match self {
             Domain::PowerOfTwo => rows.next_power_of_two(),
-            Domain::MixedRadix => [1, 3, 9]
-                .into_iter()
-                .map(|odd| odd * rows.div_ceil(odd).next_power_of_two())
-                .min()
-                .expect("three candidates"),
+            Domain::MixedRadix => mixed_radix_size(rows),
         }
     }
 
@@ -55,24 +51,33 @@ impl Domain {
     pub(crate) fn ntt(self) -> Ntt {
         Ntt::new(self.size()).expect("2^a·3^b points, b ≤ 2, within BN254's roots of unity")
     }
+}
 
-    /// Replaces `values`, the monomials `[τ^m]` for `m < n` (`n` the domain
-    /// size), by the Lagrange basis at τ: `[L_i(τ)] = (1/n)·Σₘ ω^(−i·m)·[τ^m]`,
-    /// an inverse transform. For the ceremony, which knows `τ` only in the
-    /// exponent; `values` may be field elements or curve points.
-    ///
-    /// # Panics
-    /// If `values` does not hold exactly one value per domain point.
-    pub fn lagrange_basis_from_powers<T: Coefficient>(self, values: &mut [T]) {
-        let ntt = self.ntt();
-        let n = ntt.size();
-        assert_eq!(values.len(), n, "one power of τ per domain point");
-        ntt.dif(values, true);
-        let scale = Fr::from(n as u64).inverse().expect("n is nonzero in Fr");
-        let reversed = values.to_vec();
-        for (j, v) in reversed.into_iter().enumerate() {
-            values[ntt.reverse(j)] = v * scale;
-        }
+/// The smallest `2^a·3^b ≥ rows` with `b ≤ 2`: the points of a
+/// [`Domain::MixedRadix`] domain for a circuit of `rows` rows and input copies.
+pub fn mixed_radix_size(rows: usize) -> usize {
+    [1, 3, 9]
+        .into_iter()
+        .map(|odd| odd * rows.max(1).div_ceil(odd).next_power_of_two())
+        .min()
+        .expect("three candidates")
+}
+
+/// Replaces `values`, the powers `[τ^m]` for `m < n`, by the Lagrange basis at
+/// τ of the domain of `n` points: `[L_i(τ)] = (1/n)·Σₘ ω^(−i·m)·[τ^m]`, an
+/// inverse transform. For the ceremony, which knows τ only in the exponent:
+/// `values` may be field elements or curve points.
+///
+/// # Panics
+/// If `n = values.len()` is not `2^a·3^b` with `a ≤ 28`, `b ≤ 2`.
+pub fn lagrange_basis_from_powers<T: Coefficient>(values: &mut [T]) {
+    let n = values.len();
+    let ntt = Ntt::new(n).expect("a domain of 2^a·3^b points, a ≤ 28, b ≤ 2");
+    ntt.dif_parallel(values, true);
+    let scale = Fr::from(n as u64).inverse().expect("n is nonzero in Fr");
+    let reversed = values.to_vec();
+    for (j, v) in reversed.into_iter().enumerate() {
+        values[ntt.reverse(j)] = v * scale;
     }
 }
 
@@ -136,17 +141,29 @@ mod tests {
         assert_eq!(Domain::of_h_query_len(4607), Some(Domain::MixedRadix));
         assert_eq!(Domain::of_h_query_len(8191), Some(Domain::PowerOfTwo));
         assert_eq!(Domain::of_h_query_len(4608), None);
+        for (rows, size) in [
+            (1, 1),
+            (2, 2),
+            (3, 3),
+            (5, 6),
+            (7, 8),
+            (10, 12),
+            (19, 24),
+            (4097, 4608),
+        ] {
+            assert_eq!(mixed_radix_size(rows), size, "{rows} rows");
+        }
     }
 
     #[test]
     fn lagrange_basis_from_powers_matches_ark_poly() {
         let tau = Fr::rand(&mut rand_chacha::ChaCha20Rng::seed_from_u64(9));
-        let domain = Domain::MixedRadix;
+        let n = Domain::MixedRadix.size();
         let mut values: Vec<Fr> = std::iter::successors(Some(Fr::from(1u64)), |p| Some(*p * tau))
-            .take(domain.size())
+            .take(n)
             .collect();
-        domain.lagrange_basis_from_powers(&mut values);
-        let ark = MixedRadixEvaluationDomain::<Fr>::new(domain.size()).unwrap();
+        lagrange_basis_from_powers(&mut values);
+        let ark = MixedRadixEvaluationDomain::<Fr>::new(n).unwrap();
         assert_eq!(values, ark.evaluate_all_lagrange_coefficients(tau));
     }
 }

@@ -35,7 +35,7 @@ mod key;
 mod ntt;
 mod prove;
 
-pub use domain::{Domain, ReceiptQap};
+pub use domain::{lagrange_basis_from_powers, mixed_radix_size, Domain, ReceiptQap};
 pub use fast::{full_assignment, Prover};
 pub use key::{check_uncompressed_layout, ProvingKey, PK_FORMAT_V1, PK_MAGIC};
 pub use ntt::Coefficient;

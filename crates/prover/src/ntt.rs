@@ -16,6 +16,7 @@
 
 use ark_bn254::Fr;
 use ark_ff::{FftField, Field, One};
+use rayon::prelude::*;
 use std::ops::{Add, Mul, Sub};
 
 /// What the transforms run on: field elements, or points of a curve over `Fr`.
@@ -79,6 +80,16 @@ impl Ntt {
     /// `a[j] ← Σᵢ aᵢ·ω^(±i·rev(j))` (sign `−` when `inverse`): natural order in,
     /// digit-reversed order out, unscaled (Gentleman–Sande butterflies).
     pub(crate) fn dif<T: Coefficient>(&self, a: &mut [T], inverse: bool) {
+        self.dif_blocks(a, inverse, false);
+    }
+
+    /// [`Self::dif`] with the blocks of each stage spread over the thread pool:
+    /// for curve points, where every butterfly is a scalar multiplication.
+    pub(crate) fn dif_parallel<T: Coefficient>(&self, a: &mut [T], inverse: bool) {
+        self.dif_blocks(a, inverse, true);
+    }
+
+    fn dif_blocks<T: Coefficient>(&self, a: &mut [T], inverse: bool, parallel: bool) {
         assert_eq!(a.len(), self.n, "one value per domain point");
         let roots = self.roots(inverse);
         let mut block = self.n;
@@ -87,7 +98,7 @@ impl Ntt {
             // DFT down each column `j`, then its output `u` times `ω_block^(u·j)`.
             let m = block / radix;
             let stride = self.n / block;
-            for chunk in a.chunks_exact_mut(block) {
+            let run = |chunk: &mut [T]| {
                 if radix == 3 {
                     let (p0, rest) = chunk.split_at_mut(m);
                     let (p1, p2) = rest.split_at_mut(m);
@@ -105,6 +116,11 @@ impl Ntt {
                         *v = twiddle(x - y, roots, j * stride);
                     }
                 }
+            };
+            if parallel {
+                a.par_chunks_exact_mut(block).for_each(run);
+            } else {
+                a.chunks_exact_mut(block).for_each(run);
             }
             block = m;
         }
@@ -289,7 +305,7 @@ mod tests {
             logs.iter().map(|l| G1Projective::generator() * l).collect();
         let mut expected = logs.clone();
         ntt.dif(&mut expected, true);
-        ntt.dif(&mut points, true);
+        ntt.dif_parallel(&mut points, true);
         for (p, l) in points.iter().zip(&expected) {
             assert_eq!(*p, G1Projective::generator() * l);
         }
