@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
     let power_of_two_prover =
         Prover::new(&ProvingKey::from_ark(stock_pk.clone()).unwrap()).unwrap();
     g.bench_function(
-        "prove (witness + Groth16, fast prover, 2^13-point key)",
+        "prove (witness + Groth16, fast prover, 8192-point key)",
         |b| {
             b.iter(|| {
                 power_of_two_prover
