@@ -78,9 +78,10 @@ impl PartialEq for DerivedLagrange {
 }
 
 impl Phase1 {
-    /// Reads the points for a domain of size `2^power` from a prepared `.ptau`
-    /// file, validates every point, and checks they are consistent powers of
-    /// one τ, α, β ([`Phase1::check`]).
+    /// Reads the first `2^power` powers (and `2^(power+1) − 1` of `τ·G1`) and
+    /// the Lagrange basis of the domain of `2^power` points from a prepared
+    /// `.ptau` file, validates every point, and checks they are consistent
+    /// powers of one τ, α, β ([`Phase1::check`]).
     pub fn from_ptau<R: RngCore + CryptoRng>(
         bytes: &[u8],
         power: u32,
@@ -188,9 +189,10 @@ impl Phase1 {
             return Ok(Cow::Borrowed(cached));
         }
         let derived = derive_lagrange(self, n);
+        // The cache holds one size; a basis of another size is handed back owned.
         Ok(match self.derived.0.set(derived) {
             Ok(()) => Cow::Borrowed(self.derived.0.get().expect("just set")),
-            Err(other_size) => Cow::Owned(other_size),
+            Err(ours) => Cow::Owned(ours),
         })
     }
 
@@ -312,7 +314,7 @@ impl Phase1 {
 }
 
 /// The Lagrange basis of the domain of `n` points from the first `n` powers.
-fn derive_lagrange(p1: &Phase1, n: usize) -> Lagrange {
+pub(crate) fn derive_lagrange(p1: &Phase1, n: usize) -> Lagrange {
     fn transform<A: AffineRepr<ScalarField = Fr>>(powers: &[A]) -> Vec<A>
     where
         A::Group: Coefficient,

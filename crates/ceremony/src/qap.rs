@@ -91,7 +91,7 @@ impl Columns {
     pub(crate) fn initial_key(&self, p1: &Phase1) -> Result<ProvingKey<Bn254>, CeremonyError> {
         if p1.power != self.power {
             return Err(CeremonyError::InvalidArgument(format!(
-                "phase 1 was read for a domain of 2^{} but the circuit's is 2^{}",
+                "phase 1 was read with 2^{} powers of τ but the circuit's domain needs 2^{}",
                 p1.power, self.power
             )));
         }

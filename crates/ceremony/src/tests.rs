@@ -491,6 +491,25 @@ fn degenerate_tau_is_refused() {
     }
 }
 
+/// On a real snarkjs file: the basis derived from the powers is the file's own
+/// Lagrange section, and a mixed domain's basis sums to the generator
+/// (Σ L_i = 1); a second request is served from the cache.
+#[test]
+fn derived_lagrange_basis_matches_a_snarkjs_file() {
+    let bytes = include_bytes!("../../../test-vectors/ptau/pot4_final.ptau");
+    let phase1 = Phase1::from_ptau(bytes, 4, &mut rng()).unwrap();
+    let from_file = phase1.lagrange(16).unwrap().into_owned();
+    assert_eq!(crate::ptau::derive_lagrange(&phase1, 16), from_file);
+    let twelve = phase1.lagrange(12).unwrap();
+    let sum: G1Projective = twelve.g1.iter().map(|p| p.into_group()).sum();
+    assert_eq!(sum.into_affine(), G1Affine::generator());
+    assert!(matches!(twelve, std::borrow::Cow::Borrowed(_)));
+    assert!(matches!(
+        phase1.lagrange(12).unwrap(),
+        std::borrow::Cow::Borrowed(_)
+    ));
+}
+
 #[test]
 fn derived_lagrange_basis_is_the_basis_at_tau() {
     use ark_ec::scalar_mul::ScalarMul;

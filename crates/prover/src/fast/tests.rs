@@ -96,6 +96,8 @@ fn byte_identical_to_ark_groth16_for_the_same_randomness_over_either_domain() {
 fn power_of_two_keys_still_prove_and_verify() {
     let (old_pk, old_prover) = power_of_two_keys();
     let vk = old_pk.verifying_key().unwrap();
+    let reloaded = ProvingKey::from_bytes(&old_pk.to_bytes()).unwrap();
+    assert_eq!(reloaded.domain(), Domain::PowerOfTwo);
     let (witness, policy) = case(6);
     let mut rng = ChaCha20Rng::seed_from_u64(15);
     let (statement, proof) = old_prover.prove(&witness, &policy, &mut rng).unwrap();
