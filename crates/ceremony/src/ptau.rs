@@ -49,11 +49,8 @@ pub struct Phase1 {
     pub(crate) alpha_tau_g1: Vec<G1Affine>,
     pub(crate) beta_tau_g1: Vec<G1Affine>,
     pub(crate) beta_g2: G2Affine,
-    /// L_i(τ)·G1, L_i(τ)·G2, α·L_i(τ)·G1, β·L_i(τ)·G1 over the domain of size n.
-    pub(crate) lagrange_g1: Vec<G1Affine>,
-    pub(crate) lagrange_g2: Vec<G2Affine>,
-    pub(crate) lagrange_alpha_g1: Vec<G1Affine>,
-    pub(crate) lagrange_beta_g1: Vec<G1Affine>,
+    /// The file's Lagrange basis, over the domain of size n.
+    pub(crate) lagrange: Lagrange,
     /// The Lagrange basis of a smaller domain, derived from the powers once.
     derived: DerivedLagrange,
 }
@@ -144,10 +141,12 @@ impl Phase1 {
             alpha_tau_g1: g1s(alpha, 0, n, "α·τ·G1")?,
             beta_tau_g1: g1s(beta, 0, n, "β·τ·G1")?,
             beta_g2: g2s(beta_g2, 0, 1, "β·G2")?[0],
-            lagrange_g1: g1s(lag_g1, n - 1, n, "Lagrange τ·G1")?,
-            lagrange_g2: g2s(lag_g2, n - 1, n, "Lagrange τ·G2")?,
-            lagrange_alpha_g1: g1s(lag_alpha, n - 1, n, "Lagrange α·τ·G1")?,
-            lagrange_beta_g1: g1s(lag_beta, n - 1, n, "Lagrange β·τ·G1")?,
+            lagrange: Lagrange {
+                g1: g1s(lag_g1, n - 1, n, "Lagrange τ·G1")?,
+                g2: g2s(lag_g2, n - 1, n, "Lagrange τ·G2")?,
+                alpha_g1: g1s(lag_alpha, n - 1, n, "Lagrange α·τ·G1")?,
+                beta_g1: g1s(lag_beta, n - 1, n, "Lagrange β·τ·G1")?,
+            },
             derived: DerivedLagrange::default(),
         };
         phase1.check(rng)?;
@@ -166,12 +165,7 @@ impl Phase1 {
     /// costing about three G1 ones), once per `Phase1`.
     pub(crate) fn lagrange(&self, n: usize) -> Result<Cow<'_, Lagrange>, CeremonyError> {
         if n == 1 << self.power {
-            return Ok(Cow::Owned(Lagrange {
-                g1: self.lagrange_g1.clone(),
-                g2: self.lagrange_g2.clone(),
-                alpha_g1: self.lagrange_alpha_g1.clone(),
-                beta_g1: self.lagrange_beta_g1.clone(),
-            }));
+            return Ok(Cow::Borrowed(&self.lagrange));
         }
         if n > 1 << self.power || mixed_radix_size(n) != n {
             return Err(CeremonyError::InvalidArgument(format!(
@@ -212,10 +206,10 @@ impl Phase1 {
         put(&mut h, &self.alpha_tau_g1);
         put(&mut h, &self.beta_tau_g1);
         put(&mut h, &self.beta_g2);
-        put(&mut h, &self.lagrange_g1);
-        put(&mut h, &self.lagrange_g2);
-        put(&mut h, &self.lagrange_alpha_g1);
-        put(&mut h, &self.lagrange_beta_g1);
+        put(&mut h, &self.lagrange.g1);
+        put(&mut h, &self.lagrange.g2);
+        put(&mut h, &self.lagrange.alpha_g1);
+        put(&mut h, &self.lagrange.beta_g1);
         h.finalize().into()
     }
 
@@ -292,18 +286,18 @@ impl Phase1 {
         let r = rho(n, rng);
         let evals = domain.fft(&r);
         let checks = [
-            (msm1(&self.tau_g1[..n], &r), msm1(&self.lagrange_g1, &evals)),
+            (msm1(&self.tau_g1[..n], &r), msm1(&self.lagrange.g1, &evals)),
             (
                 msm1(&self.alpha_tau_g1, &r),
-                msm1(&self.lagrange_alpha_g1, &evals),
+                msm1(&self.lagrange.alpha_g1, &evals),
             ),
             (
                 msm1(&self.beta_tau_g1, &r),
-                msm1(&self.lagrange_beta_g1, &evals),
+                msm1(&self.lagrange.beta_g1, &evals),
             ),
         ];
         if checks.iter().any(|(a, b)| a != b)
-            || msm2(&self.tau_g2, &r) != msm2(&self.lagrange_g2, &evals)
+            || msm2(&self.tau_g2, &r) != msm2(&self.lagrange.g2, &evals)
         {
             return Err(Bad(
                 "the Lagrange sections are not the powers in Lagrange basis",

@@ -34,8 +34,6 @@ pub(crate) struct Columns {
     pub(crate) num_constraints: usize,
     /// Points of the evaluation domain: the smallest `2^a·3^b` ≥ rows + inputs.
     pub(crate) domain_size: usize,
-    /// log2 of the powers of τ that domain needs: `2^power ≥ domain_size`.
-    pub(crate) power: u32,
     a: Vec<Vec<(Fr, usize)>>,
     b: Vec<Vec<(Fr, usize)>>,
     c: Vec<Vec<(Fr, usize)>>,
@@ -62,7 +60,6 @@ impl Columns {
             .ok_or_else(|| CeremonyError::Circuit("no matrices".into()))?;
         let vars = m.num_instance_variables + m.num_witness_variables;
         let domain_size = mixed_radix_size(m.num_constraints + m.num_instance_variables);
-        let power = domain_size.next_power_of_two().trailing_zeros();
         let by_column = |rows: &[Vec<(Fr, usize)>]| {
             let mut cols = vec![Vec::new(); vars];
             for (i, row) in rows.iter().enumerate() {
@@ -76,11 +73,15 @@ impl Columns {
             num_instance: m.num_instance_variables,
             num_constraints: m.num_constraints,
             domain_size,
-            power,
             a: by_column(&m.a),
             b: by_column(&m.b),
             c: by_column(&m.c),
         })
+    }
+
+    /// log2 of the powers of τ the domain needs: `2^power ≥ domain_size`.
+    pub(crate) fn power(&self) -> u32 {
+        self.domain_size.next_power_of_two().trailing_zeros()
     }
 
     fn num_variables(&self) -> usize {
@@ -89,10 +90,11 @@ impl Columns {
 
     /// The parameters before any contribution (γ = δ = 1).
     pub(crate) fn initial_key(&self, p1: &Phase1) -> Result<ProvingKey<Bn254>, CeremonyError> {
-        if p1.power != self.power {
+        if p1.power != self.power() {
             return Err(CeremonyError::InvalidArgument(format!(
                 "phase 1 was read with 2^{} powers of τ but the circuit's domain needs 2^{}",
-                p1.power, self.power
+                p1.power,
+                self.power()
             )));
         }
         let n = self.domain_size;

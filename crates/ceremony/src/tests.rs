@@ -58,9 +58,9 @@ fn snarkjs_ptau_is_read_at_every_smaller_power() {
     let bytes = include_bytes!("../../../test-vectors/ptau/pot4_final.ptau");
     for power in 1..=4 {
         let p = Phase1::from_ptau(bytes, power, &mut rng()).unwrap();
-        assert_eq!(p.lagrange_g1.len(), 1 << power);
+        assert_eq!(p.lagrange.g1.len(), 1 << power);
         // Σ_i L_i(τ) = 1 on any domain.
-        let sum: G1Projective = p.lagrange_g1.iter().map(|x| x.into_group()).sum();
+        let sum: G1Projective = p.lagrange.g1.iter().map(|x| x.into_group()).sum();
         assert_eq!(sum.into_affine(), G1Affine::generator());
     }
     assert!(matches!(
@@ -340,7 +340,7 @@ impl ConstraintSynthesizer<Fr> for OtherCircuit {
 #[test]
 fn parameters_for_another_circuit_are_rejected() {
     let columns = Columns::of(OtherCircuit).unwrap();
-    assert_eq!(columns.power, RECEIPT_CIRCUIT_POWER);
+    assert_eq!(columns.power(), RECEIPT_CIRCUIT_POWER);
     assert_eq!(columns.domain_size, 4608);
     let mut params = Parameters::init_with(&columns, &dev().phase1).unwrap();
     contribute(&mut params, "mallory", b"", &mut rng(), QUIET).unwrap();
