@@ -4,6 +4,7 @@
 //! proof that is false, or a ceremony (or its phase 1) that verification rejects.
 
 mod ceremony;
+mod cpu;
 mod demo;
 mod files;
 mod loadtest;
@@ -224,6 +225,15 @@ impl std::fmt::Display for FalseProof {
 impl std::error::Error for FalseProof {}
 
 fn main() -> ExitCode {
+    let missing = cpu::missing_features();
+    if !missing.is_empty() {
+        eprintln!(
+            "error: this build of x402-zk uses CPU features this machine lacks ({}); \
+             rebuild it without them: RUSTFLAGS= cargo build --release -p x402-zk-cli",
+            missing.join(", ")
+        );
+        return ExitCode::from(1);
+    }
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
