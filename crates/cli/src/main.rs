@@ -225,12 +225,10 @@ impl std::fmt::Display for FalseProof {
 impl std::error::Error for FalseProof {}
 
 fn main() -> ExitCode {
-    let missing = cpu::missing_features();
-    if !missing.is_empty() {
+    if let Some(missing) = cpu::missing_features() {
         eprintln!(
-            "error: this build of x402-zk uses CPU features this machine lacks ({}); \
-             rebuild it without them: RUSTFLAGS= cargo build --release -p x402-zk-cli",
-            missing.join(", ")
+            "error: this build of x402-zk uses CPU features this machine lacks ({missing}); \
+             rebuild it without them: RUSTFLAGS= cargo build --release -p x402-zk-cli"
         );
         return ExitCode::from(1);
     }
