@@ -12,8 +12,13 @@
 //! ```
 
 use ark_bn254::Fr;
-use light_poseidon::{parameters::bn254_x5, Poseidon, PoseidonHasher, PoseidonParameters};
+use ark_ff::Field;
+use light_poseidon::{parameters::bn254_x5, PoseidonParameters};
+use sparse::SparseConstants;
+use std::convert::Infallible;
 use std::sync::OnceLock;
+
+mod sparse;
 
 /// Most inputs a circomlib-compatible Poseidon takes here.
 pub const MAX_INPUTS: usize = 12;
@@ -28,19 +33,9 @@ pub fn poseidon(inputs: &[Fr]) -> Fr {
         (1..=MAX_INPUTS).contains(&inputs.len()),
         "Poseidon takes 1..=12 inputs"
     );
-    // `new_circom` without re-parsing the constants on every call.
-    let p = parameters(inputs.len());
-    let params = PoseidonParameters::new(
-        p.ark.clone(),
-        p.mds.clone(),
-        p.full_rounds,
-        p.partial_rounds,
-        p.width,
-        p.alpha,
-    );
-    Poseidon::<Fr>::new(params)
-        .hash(inputs)
-        .expect("arity checked above")
+    sparse(inputs.len())
+        .permute(inputs, &mut |_, _, _| Ok::<(), Infallible>(()))
+        .unwrap_or_else(|never| match never {})
 }
 
 /// Round constants and MDS matrix for a state of width `t = inputs + 1`, for the
@@ -58,20 +53,17 @@ pub fn parameters(inputs: usize) -> &'static PoseidonParameters<Fr> {
     })
 }
 
-/// The permutation written out round by round: the reference the circuit gadget
-/// follows. Equal to [`poseidon`] (tested), kept to document the exact schedule.
-pub fn permute_reference(inputs: &[Fr]) -> Fr {
-    permute_observed(inputs, |_, _, _| Ok::<(), std::convert::Infallible>(()))
-        .unwrap_or_else(|never| match never {})
+/// The sparse form of the constants for `inputs` inputs, derived once per arity.
+fn sparse(inputs: usize) -> &'static SparseConstants {
+    static CACHE: [OnceLock<SparseConstants>; MAX_INPUTS] = [const { OnceLock::new() }; MAX_INPUTS];
+    CACHE[inputs - 1].get_or_init(|| SparseConstants::new(parameters(inputs)))
 }
 
-/// [`permute_reference`], calling `sbox(round, lane, [x², x⁴, x⁵])` for every
-/// S-box in order (the circuit's witness generator allocates its variables
-/// there); an error from `sbox` stops the permutation.
-pub fn permute_observed<E>(
-    inputs: &[Fr],
-    mut sbox: impl FnMut(usize, usize, [Fr; 3]) -> Result<(), E>,
-) -> Result<Fr, E> {
+/// The permutation written out round by round, as the circuit gadget follows it:
+/// add the round constants, apply `x ↦ x⁵` (every lane in the 4 + 4 full rounds,
+/// lane 0 in the partial ones), multiply by the MDS matrix. [`poseidon`] computes
+/// the same with sparse partial rounds (tested).
+pub fn permute_reference(inputs: &[Fr]) -> Fr {
     let p = parameters(inputs.len());
     let t = p.width;
     let mut state = vec![Fr::from(0u64)];
@@ -82,29 +74,120 @@ pub fn permute_observed<E>(
             *s += p.ark[round * t + i];
         }
         let full = round < half || round >= half + p.partial_rounds;
-        for (lane, s) in state.iter_mut().enumerate().take(if full { t } else { 1 }) {
-            let s2 = *s * *s;
-            let s4 = s2 * s2;
-            let s5 = s4 * *s;
-            sbox(round, lane, [s2, s4, s5])?;
-            *s = s5;
+        for s in state.iter_mut().take(if full { t } else { 1 }) {
+            *s = s.pow([5]);
         }
         state = (0..t)
             .map(|i| (0..t).map(|j| p.mds[i][j] * state[j]).sum())
             .collect();
     }
-    Ok(state[0])
+    state[0]
+}
+
+/// [`poseidon`], calling `sbox(round, lane, [x², x⁴, x⁵])` for every S-box in
+/// the order of [`permute_reference`] and with the same inputs (the circuit's
+/// witness generator allocates its variables there); an error from `sbox` stops
+/// the permutation.
+///
+/// # Panics
+/// As [`poseidon`], for an arity outside `1..=12`.
+pub fn permute_observed<E>(
+    inputs: &[Fr],
+    mut sbox: impl FnMut(usize, usize, [Fr; 3]) -> Result<(), E>,
+) -> Result<Fr, E> {
+    assert!(
+        (1..=MAX_INPUTS).contains(&inputs.len()),
+        "Poseidon takes 1..=12 inputs"
+    );
+    sparse(inputs.len()).permute(inputs, &mut sbox)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ark_ff::UniformRand;
+    use light_poseidon::{Poseidon, PoseidonHasher};
+    use rand::SeedableRng;
+
+    fn light_poseidon(inputs: &[Fr]) -> Fr {
+        Poseidon::<Fr>::new_circom(inputs.len())
+            .expect("arity 1..=12")
+            .hash(inputs)
+            .expect("arity 1..=12")
+    }
 
     #[test]
-    fn reference_schedule_matches_light_poseidon() {
-        for n in [1usize, 2, 5] {
-            let inputs: Vec<Fr> = (1..=n as u64).map(Fr::from).collect();
-            assert_eq!(permute_reference(&inputs), poseidon(&inputs), "arity {n}");
+    fn sparse_and_reference_schedules_match_light_poseidon() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        for n in 1..=MAX_INPUTS {
+            let counting: Vec<Fr> = (1..=n as u64).map(Fr::from).collect();
+            let random: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            for inputs in [counting, random, vec![Fr::from(0u64); n]] {
+                let expected = light_poseidon(&inputs);
+                assert_eq!(permute_reference(&inputs), expected, "reference, arity {n}");
+                assert_eq!(poseidon(&inputs), expected, "sparse, arity {n}");
+            }
         }
+    }
+
+    /// The witness generator relies on this: the sparse rounds see every S-box
+    /// input the round-by-round schedule sees, in the same order.
+    #[test]
+    fn observed_sboxes_are_the_reference_schedules() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(6);
+        for n in [1usize, 2, 5, 12] {
+            let inputs: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+            let p = parameters(n);
+            let (t, half) = (p.width, p.full_rounds / 2);
+            // The reference's S-box inputs, round by round.
+            let mut expected = Vec::new();
+            let mut state = vec![Fr::from(0u64)];
+            state.extend_from_slice(&inputs);
+            for round in 0..p.full_rounds + p.partial_rounds {
+                for (i, s) in state.iter_mut().enumerate() {
+                    *s += p.ark[round * t + i];
+                }
+                let full = round < half || round >= half + p.partial_rounds;
+                for (lane, s) in state.iter_mut().enumerate().take(if full { t } else { 1 }) {
+                    expected.push((round, lane, [s.square(), s.square().square(), s.pow([5])]));
+                    *s = s.pow([5]);
+                }
+                state = (0..t)
+                    .map(|i| (0..t).map(|j| p.mds[i][j] * state[j]).sum())
+                    .collect();
+            }
+            let mut seen = Vec::new();
+            let out = permute_observed(&inputs, |round, lane, powers| {
+                seen.push((round, lane, powers));
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+            assert_eq!(out, state[0], "arity {n}");
+            assert_eq!(
+                seen.len(),
+                t * p.full_rounds + p.partial_rounds,
+                "arity {n}"
+            );
+            assert!(seen == expected, "arity {n}: S-box inputs differ");
+        }
+    }
+
+    #[test]
+    fn observer_error_stops_the_permutation() {
+        let mut calls = 0;
+        let result = permute_observed(&[Fr::from(1u64), Fr::from(2u64)], |round, _, _| {
+            calls += 1;
+            if round == 5 {
+                Err(round)
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(result, Err(5));
+        assert_eq!(
+            calls,
+            3 * 4 + 2,
+            "four full rounds of three lanes, then rounds 4 and 5"
+        );
     }
 }
