@@ -1,5 +1,8 @@
 //! Poseidon over BN254 with circomlib's parameters (x^5, 8 full rounds, circomlib's
 //! partial-round table, iden3 constants, state `[0, inputs…]`, output `state[0]`).
+//! The constants come from light-poseidon; the permutation runs its partial rounds
+//! in sparse form (`sparse.rs`), tested against the round-by-round schedule
+//! ([`permute_reference`]) and light-poseidon's own hash.
 //!
 //! ```
 //! use x402_zk_primitives::poseidon::poseidon;
