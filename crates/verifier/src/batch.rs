@@ -102,9 +102,13 @@ impl Verifier {
             self.beta_neg.clone(),
         ]);
         // One chain of Miller loops per thread: each runs the 63 squarings once for
-        // its share of the pairs (arkworks' loop runs them once per four pairs).
+        // its share of the pairs (arkworks' loop runs them once per four pairs), and
+        // no chain has fewer than four pairs, so many threads do not mean more work.
         let n = lines_per_pair();
-        let per_chain = g1.len().div_ceil(rayon::current_num_threads().max(1));
+        let per_chain = g1
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1))
+            .max(4);
         let product: Fq12 = g1
             .par_chunks(per_chain)
             .zip(g2.par_chunks(per_chain))

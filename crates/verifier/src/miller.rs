@@ -74,12 +74,14 @@ pub(crate) fn chain(parts: &[Part<'_>]) -> Fq12 {
         if i != count.len() - 1 {
             f.square_in_place();
         }
-        let lines = if count[i - 1] != 0 { 2 } else { 1 };
+        let mut lines = if count[i - 1] != 0 { 2 } else { 1 };
+        if i == 1 {
+            lines += 2; // the two Frobenius additions follow with no squaring between
+        }
         apply(&mut f, line..line + lines);
         line += lines;
     }
-    apply(&mut f, line..line + 2);
-    debug_assert_eq!(line + 2, lines_per_pair());
+    debug_assert_eq!(line, lines_per_pair());
     f
 }
 
