@@ -19,31 +19,26 @@ if [ ! -f tools/solc/node_modules/solc/package.json ]; then
   echo "installing solc-js (pinned in tools/solc/package-lock.json)"
   npm ci --prefix tools/solc --no-audit --no-fund --loglevel=error
 fi
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+# Installs Debian packages as root; otherwise prints which tests will be skipped.
+# Usage: apt_install WHAT SKIPPED [APT-GET OPTION...] PACKAGE...
+apt_install() {
+  local what=$1 skipped=$2
+  shift 2
   if [ "$(id -u)" = 0 ]; then
-    echo "installing PostgreSQL (Debian package postgresql)"
+    echo "installing $what (apt-get install $*)"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
   else
-    echo "note: PostgreSQL binaries missing and not root; the PostgreSQL store tests will be skipped"
+    echo "note: $what missing and not root; $skipped will be skipped"
   fi
+}
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  apt_install "PostgreSQL" "the PostgreSQL store tests" postgresql
 fi
 if ! command -v promtool >/dev/null 2>&1 || ! command -v amtool >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "installing promtool and amtool (Debian packages prometheus, prometheus-alertmanager)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      prometheus prometheus-alertmanager >/dev/null
-  else
-    echo "note: promtool/amtool missing and not root; the deploy/ checks will be skipped"
-  fi
+  apt_install "promtool and amtool" "the deploy/ checks" --no-install-recommends \
+    prometheus prometheus-alertmanager
 fi
 if ! command -v qemu-x86_64 >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "installing qemu-x86_64 (Debian package qemu-user)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-user >/dev/null
-  else
-    echo "note: qemu-x86_64 missing and not root; the CPU-feature check test will be skipped"
-  fi
+  apt_install "qemu-x86_64" "the CPU-feature check test" --no-install-recommends qemu-user
 fi

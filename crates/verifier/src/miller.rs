@@ -113,11 +113,10 @@ fn mul_by_two_lines(f: &mut Fq12, [a0, a3, a4]: &Line, [b0, b3, b4]: &Line) {
     let x04 = (*a0 + a4) * (*b0 + b4) - x00 - x44;
     let x34 = (*a3 + a4) * (*b3 + b4) - x33 - x44;
     let l0 = Fq6::new(x00 + Fq6Config::mul_fp2_by_nonresidue(x44), x33, x34);
-    let (l10, l11) = (x03, x04);
     let f0_l0 = f.c0 * l0;
     let mut f1_l1 = f.c1;
-    f1_l1.mul_by_01(&l10, &l11);
-    let sum = (f.c0 + f.c1) * (l0 + Fq6::new(l10, l11, Fq2::zero()));
+    f1_l1.mul_by_01(&x03, &x04); // L₁ = (x03, x04, 0)
+    let sum = (f.c0 + f.c1) * (l0 + Fq6::new(x03, x04, Fq2::zero()));
     f.c1 = sum - f0_l0 - f1_l1;
     Fq12Config::mul_fp6_by_nonresidue_in_place(&mut f1_l1);
     f.c0 = f0_l0 + f1_l1;
