@@ -36,6 +36,8 @@ fast_prove = ours("prove (witness + Groth16, fast prover)")
 batch = ours("verify batch of 64 (random linear combination)")
 rows = [
     ("prove, witness included", stock_prove, fast_prove, p("groth16_fullProve"), "≤ 60"),
+    ("prove, fast prover without AVX-512 IFMA", stock_prove,
+     ours("prove (witness + Groth16, fast prover, no AVX-512 IFMA)"), p("groth16_fullProve"), "—"),
     ("prove, fast prover on an 8,192-point key", stock_prove,
      ours("prove (witness + Groth16, fast prover, 8192-point key)"), p("groth16_fullProve"), "—"),
     ("witness generation", None, ours("witness generation (synthesis, no matrices)"), p("witness_calc"), "≤ 1"),

@@ -45,6 +45,14 @@ fn bench(c: &mut Criterion) {
     g.bench_function("prove (witness + Groth16, fast prover)", |b| {
         b.iter(|| prover.prove(&witness, &policy, &mut rng).unwrap())
     });
+    if prover.uses_ifma() {
+        // What the G1 additions on AVX-512 IFMA gain, on the same key.
+        let portable = Prover::new_portable(&pk).unwrap();
+        g.bench_function(
+            "prove (witness + Groth16, fast prover, no AVX-512 IFMA)",
+            |b| b.iter(|| portable.prove(&witness, &policy, &mut rng).unwrap()),
+        );
+    }
     // The fast prover on a key over 2^13 points: what the smaller domain gains.
     let power_of_two_prover =
         Prover::new(&ProvingKey::from_ark(stock_pk.clone()).unwrap()).unwrap();

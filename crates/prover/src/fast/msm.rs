@@ -19,12 +19,109 @@ use ark_ec::short_weierstrass::{Affine, Projective, SWCurveConfig};
 use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup};
 use ark_ff::{Field, One, PrimeField, Zero};
 use rayon::prelude::*;
+use std::marker::PhantomData;
+use x402_zk_ifma::{BatchAdder, G1Point, Ifma};
 
-/// Additions collected before one shared inversion.
-const BATCH: usize = 512;
+/// How points are stored and added into buckets: arkworks' affine points and field
+/// arithmetic ([`Scalar`]), or, for G1 on CPUs with AVX-512 IFMA, eight additions
+/// per vector operation ([`Vector`]).
+pub(crate) trait Buckets: Send + Sync {
+    type Curve: SWCurveConfig<ScalarField = Fr>;
+    type Point: Copy + Send + Sync;
+    /// Additions collected before one shared inversion (at most a quarter of the
+    /// buckets): where additions are cheaper, the inversion weighs more.
+    const BATCH: usize;
+    /// Buffers kept across the batches of one MSM.
+    type Adder;
+    fn adder(&self) -> Self::Adder;
+    fn from_affine(p: &Affine<Self::Curve>) -> Self::Point;
+    fn to_affine(p: &Self::Point) -> Affine<Self::Curve>;
+    fn identity() -> Self::Point;
+    fn is_identity(p: &Self::Point) -> bool;
+    fn neg(p: &Self::Point) -> Self::Point;
+    /// `buckets[b] += p` for every `(b, p)` in `batch` (distinct buckets).
+    fn add_batch(
+        adder: &mut Self::Adder,
+        buckets: &mut [Self::Point],
+        batch: &[(u32, Self::Point)],
+    );
+}
+
+/// arkworks' points and field arithmetic, one addition at a time.
+pub(crate) struct Scalar<P>(PhantomData<P>);
+
+impl<P> Default for Scalar<P> {
+    fn default() -> Self {
+        Scalar(PhantomData)
+    }
+}
+
+impl<P: SWCurveConfig<ScalarField = Fr>> Buckets for Scalar<P> {
+    type Curve = P;
+    type Point = Affine<P>;
+    const BATCH: usize = 512;
+    type Adder = Vec<P::BaseField>;
+    fn adder(&self) -> Self::Adder {
+        Vec::with_capacity(Self::BATCH)
+    }
+    fn from_affine(p: &Affine<P>) -> Affine<P> {
+        *p
+    }
+    fn to_affine(p: &Affine<P>) -> Affine<P> {
+        *p
+    }
+    fn identity() -> Affine<P> {
+        Affine::identity()
+    }
+    fn is_identity(p: &Affine<P>) -> bool {
+        p.is_zero()
+    }
+    fn neg(p: &Affine<P>) -> Affine<P> {
+        -*p
+    }
+    fn add_batch(
+        scratch: &mut Vec<P::BaseField>,
+        buckets: &mut [Affine<P>],
+        batch: &[(u32, Affine<P>)],
+    ) {
+        add_batch(buckets, batch, scratch);
+    }
+}
+
+/// G1 additions eight at a time on AVX-512 IFMA (`x402_zk_ifma`).
+pub(crate) struct Vector(pub(crate) Ifma);
+
+impl Buckets for Vector {
+    type Curve = ark_bn254::g1::Config;
+    type Point = G1Point;
+    const BATCH: usize = 1024;
+    type Adder = BatchAdder;
+    fn adder(&self) -> BatchAdder {
+        BatchAdder::new(self.0)
+    }
+    fn from_affine(p: &ark_bn254::G1Affine) -> G1Point {
+        G1Point::from_affine(p)
+    }
+    fn to_affine(p: &G1Point) -> ark_bn254::G1Affine {
+        p.to_affine()
+    }
+    fn identity() -> G1Point {
+        G1Point::IDENTITY
+    }
+    fn is_identity(p: &G1Point) -> bool {
+        p.is_identity()
+    }
+    fn neg(p: &G1Point) -> G1Point {
+        p.neg()
+    }
+    fn add_batch(adder: &mut BatchAdder, buckets: &mut [G1Point], batch: &[(u32, G1Point)]) {
+        adder.add(buckets, batch);
+    }
+}
 
 /// Precomputed window shifts of fixed bases, and the MSM over them.
-pub(crate) struct FixedBaseMsm<P: SWCurveConfig> {
+pub(crate) struct FixedBaseMsm<B: Buckets> {
+    backend: B,
     /// Window width `c` in bits.
     c: usize,
     /// Windows per scalar `w`.
@@ -32,7 +129,7 @@ pub(crate) struct FixedBaseMsm<P: SWCurveConfig> {
     /// Position in the scalar vector of each kept base (identity bases are dropped).
     positions: Vec<u32>,
     /// `table[k·w + j] = 2^(c·j)·B_positions[k]`.
-    table: Vec<Affine<P>>,
+    table: Vec<B::Point>,
 }
 
 /// Where an addition goes: bucket `|d| − 1`, the table entry, and its sign.
@@ -45,9 +142,9 @@ struct Entry {
 
 const NEGATE: u32 = 1 << 31;
 
-impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
+impl<B: Buckets> FixedBaseMsm<B> {
     /// Builds the window tables for `bases` with `c`-bit windows (2 ≤ c ≤ 20).
-    pub(crate) fn new(bases: &[Affine<P>], c: usize) -> Self {
+    pub(crate) fn new(backend: B, bases: &[Affine<B::Curve>], c: usize) -> Self {
         assert!((2..=20).contains(&c), "window width out of range");
         let bits = Fr::MODULUS_BIT_SIZE as usize;
         // c·w ≥ bits + 1, so the last signed digit never carries out.
@@ -67,7 +164,7 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
             .flat_map_iter(|chunk| {
                 let mut shifted = Vec::with_capacity(chunk.len() * windows);
                 for &i in chunk {
-                    let mut p: Projective<P> = bases[i as usize].into();
+                    let mut p: Projective<B::Curve> = bases[i as usize].into();
                     for _ in 0..windows {
                         shifted.push(p);
                         for _ in 0..c {
@@ -76,9 +173,13 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
                     }
                 }
                 Projective::normalize_batch(&shifted)
+                    .iter()
+                    .map(B::from_affine)
+                    .collect::<Vec<_>>()
             })
             .collect();
         FixedBaseMsm {
+            backend,
             c,
             windows,
             positions,
@@ -93,10 +194,10 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
 
     /// `Σᵢ scalars[i]·Bᵢ` (`scalars` indexed like the bases given to [`Self::new`];
     /// missing trailing scalars count as zero).
-    pub(crate) fn msm(&self, scalars: &[Fr]) -> Projective<P> {
+    pub(crate) fn msm(&self, scalars: &[Fr]) -> Projective<B::Curve> {
         let half = 1u64 << (self.c - 1);
         let full = 1u64 << self.c;
-        let mut ones = Projective::<P>::zero();
+        let mut ones = Vec::new();
         let mut entries = Vec::with_capacity(self.positions.len() * 4);
         for (k, &position) in self.positions.iter().enumerate() {
             let Some(scalar) = scalars.get(position as usize) else {
@@ -107,7 +208,7 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
             }
             let row = k * self.windows;
             if scalar.is_one() {
-                ones += &self.table[row];
+                ones.push(self.table[row]);
                 continue;
             }
             let limbs = scalar.into_bigint();
@@ -130,14 +231,15 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
             }
             debug_assert_eq!(carry, 0, "c·w ≥ 255 leaves no final carry");
         }
-        let buckets = self.accumulate(&entries, half as usize);
-        weighted_sum(buckets) + ones
+        let mut adder = self.backend.adder();
+        let buckets = self.accumulate(&mut adder, &entries, half as usize);
+        weighted_sum::<B>(&mut adder, buckets) + sum::<B>(&mut adder, ones)
     }
 
-    fn point(&self, entry: Entry) -> Affine<P> {
+    fn point(&self, entry: Entry) -> B::Point {
         let p = self.table[(entry.point & !NEGATE) as usize];
         if entry.point & NEGATE != 0 {
-            -p
+            B::neg(&p)
         } else {
             p
         }
@@ -146,16 +248,27 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
     /// Adds every entry's point into its bucket, in affine coordinates, `BATCH`
     /// additions (at most) per inversion. Two additions to one bucket never share
     /// a batch: the later one waits for the next.
-    fn accumulate(&self, entries: &[Entry], num_buckets: usize) -> Vec<Affine<P>> {
-        let mut buckets = vec![Affine::<P>::identity(); num_buckets];
+    fn accumulate(
+        &self,
+        adder: &mut B::Adder,
+        entries: &[Entry],
+        num_buckets: usize,
+    ) -> Vec<B::Point> {
+        let mut buckets = vec![B::identity(); num_buckets];
         let mut busy = vec![false; num_buckets];
-        let mut batch: Vec<(u32, Affine<P>)> = Vec::with_capacity(BATCH);
-        let mut deferred: Vec<(u32, Affine<P>)> = Vec::new();
-        let mut retry: Vec<(u32, Affine<P>)> = Vec::new();
-        let mut scratch = Vec::with_capacity(BATCH);
+        let mut batch: Vec<(u32, B::Point)> = Vec::with_capacity(B::BATCH);
+        let mut deferred: Vec<(u32, B::Point)> = Vec::new();
+        let mut retry: Vec<(u32, B::Point)> = Vec::new();
         // A batch far smaller than the bucket count keeps collisions (and so
         // deferrals) rare; flushing when deferrals pile up bounds the re-queueing.
-        let capacity = BATCH.min(num_buckets / 4).max(1);
+        let capacity = B::BATCH.min(num_buckets / 4).max(1);
+        let mut flush =
+            |buckets: &mut [B::Point], batch: &mut Vec<(u32, B::Point)>, busy: &mut [bool]| {
+                B::add_batch(adder, buckets, batch);
+                for (b, _) in batch.drain(..) {
+                    busy[b as usize] = false;
+                }
+            };
         let mut next = entries.iter();
         loop {
             let (bucket, p) = if let Some(item) = retry.pop() {
@@ -163,7 +276,7 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
             } else if let Some(&entry) = next.next() {
                 (entry.bucket, self.point(entry))
             } else if !batch.is_empty() || !deferred.is_empty() {
-                add_batch(&mut buckets, &mut busy, &mut batch, &mut scratch);
+                flush(&mut buckets, &mut batch, &mut busy);
                 std::mem::swap(&mut retry, &mut deferred);
                 continue;
             } else {
@@ -172,18 +285,48 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
             let b = bucket as usize;
             if busy[b] {
                 deferred.push((bucket, p));
-            } else if buckets[b].is_zero() {
+            } else if B::is_identity(&buckets[b]) {
                 buckets[b] = p;
             } else {
                 busy[b] = true;
                 batch.push((bucket, p));
                 if batch.len() == capacity || deferred.len() >= capacity {
-                    add_batch(&mut buckets, &mut busy, &mut batch, &mut scratch);
+                    flush(&mut buckets, &mut batch, &mut busy);
                     retry.append(&mut deferred);
                 }
             }
         }
         buckets
+    }
+}
+
+/// A G1 MSM on the backend the prover was prepared with.
+pub(crate) enum G1Msm {
+    Scalar(FixedBaseMsm<Scalar<ark_bn254::g1::Config>>),
+    Vector(FixedBaseMsm<Vector>),
+}
+
+impl G1Msm {
+    /// [`FixedBaseMsm::new`] on IFMA's backend if given, arkworks' otherwise.
+    pub(crate) fn new(ifma: Option<Ifma>, bases: &[ark_bn254::G1Affine], c: usize) -> Self {
+        match ifma {
+            Some(ifma) => G1Msm::Vector(FixedBaseMsm::new(Vector(ifma), bases, c)),
+            None => G1Msm::Scalar(FixedBaseMsm::new(Scalar::default(), bases, c)),
+        }
+    }
+
+    pub(crate) fn msm(&self, scalars: &[Fr]) -> ark_bn254::G1Projective {
+        match self {
+            G1Msm::Scalar(m) => m.msm(scalars),
+            G1Msm::Vector(m) => m.msm(scalars),
+        }
+    }
+
+    pub(crate) fn table_len(&self) -> usize {
+        match self {
+            G1Msm::Scalar(m) => m.table_len(),
+            G1Msm::Vector(m) => m.table_len(),
+        }
     }
 }
 
@@ -199,27 +342,43 @@ impl<P: SWCurveConfig<ScalarField = Fr>> FixedBaseMsm<P> {
 /// short weighted sums (running sums over `len/K` and `K` points) and `log K`
 /// doublings are projective. The plain running sum over all buckets costs
 /// `2·len` projective additions, about twice as much.
-fn weighted_sum<P: SWCurveConfig>(buckets: Vec<Affine<P>>) -> Projective<P> {
+fn weighted_sum<B: Buckets>(adder: &mut B::Adder, buckets: Vec<B::Point>) -> Projective<B::Curve> {
     let len = buckets.len();
     let k = 1usize << (len.trailing_zeros() / 2);
     if len < 16 || !len.is_power_of_two() {
-        let mut running = Projective::<P>::zero();
-        let mut total = Projective::<P>::zero();
+        let mut running = Projective::<B::Curve>::zero();
+        let mut total = Projective::<B::Curve>::zero();
         for bucket in buckets.iter().rev() {
-            running += bucket;
+            running += B::to_affine(bucket);
             total += &running;
         }
         return total;
     }
-    let mut columns = vec![Affine::<P>::identity(); len];
+    // Rows, then columns, in one vector: when `len/K = K` their trees share batches.
+    let mut sums = buckets.clone();
+    sums.resize(2 * len, B::identity());
     for (b, p) in buckets.iter().enumerate() {
-        columns[(b % k) * (len / k) + b / k] = *p;
+        sums[len + (b % k) * (len / k) + b / k] = *p;
     }
-    let rows = group_sums(buckets, k);
-    let columns = group_sums(columns, len / k);
-    let running_weighted = |sums: &[Affine<P>]| {
-        let mut running = Projective::<P>::zero();
-        let mut total = Projective::<P>::zero();
+    let (rows, columns) = if len / k == k {
+        let sums: Vec<_> = group_sums::<B>(adder, sums, k)
+            .iter()
+            .map(B::to_affine)
+            .collect();
+        let columns = sums[len / k..].to_vec();
+        (sums[..len / k].to_vec(), columns)
+    } else {
+        let columns = sums.split_off(len);
+        let rows = group_sums::<B>(adder, sums, k);
+        let columns = group_sums::<B>(adder, columns, len / k);
+        (
+            rows.iter().map(B::to_affine).collect(),
+            columns.iter().map(B::to_affine).collect(),
+        )
+    };
+    let running_weighted = |sums: &[Affine<B::Curve>]| {
+        let mut running = Projective::<B::Curve>::zero();
+        let mut total = Projective::<B::Curve>::zero();
         for s in sums.iter().skip(1).rev() {
             running += s;
             total += &running;
@@ -237,32 +396,44 @@ fn weighted_sum<P: SWCurveConfig>(buckets: Vec<Affine<P>>) -> Projective<P> {
     total
 }
 
+/// `Σ points`, as one pairwise tree ([`group_sums`]).
+fn sum<B: Buckets>(adder: &mut B::Adder, mut points: Vec<B::Point>) -> Projective<B::Curve> {
+    if points.is_empty() {
+        return Projective::zero();
+    }
+    let size = points.len().next_power_of_two();
+    points.resize(size, B::identity());
+    B::to_affine(&group_sums::<B>(adder, points, size)[0]).into()
+}
+
 /// The sum of every consecutive group of `size` points (a power of two), as a
 /// pairwise tree: each level's additions are independent and share one
-/// inversion ([`add_batch`]).
-fn group_sums<P: SWCurveConfig>(mut points: Vec<Affine<P>>, size: usize) -> Vec<Affine<P>> {
+/// inversion (`B::add_batch`).
+fn group_sums<B: Buckets>(
+    adder: &mut B::Adder,
+    mut points: Vec<B::Point>,
+    size: usize,
+) -> Vec<B::Point> {
     debug_assert!(size.is_power_of_two() && points.len() % size == 0);
-    let mut busy = vec![false; points.len()];
     let mut batch = Vec::with_capacity(points.len() / 2);
-    let mut scratch = Vec::with_capacity(points.len() / 2);
     let mut width = size;
     while width > 1 {
         let half = width / 2;
         for group in (0..points.len()).step_by(size) {
             for i in group..group + half {
                 let p = points[i + half];
-                if p.is_zero() {
+                if B::is_identity(&p) {
                     continue;
                 }
-                if points[i].is_zero() {
+                if B::is_identity(&points[i]) {
                     points[i] = p;
                 } else {
-                    busy[i] = true;
                     batch.push((i as u32, p));
                 }
             }
         }
-        add_batch(&mut points, &mut busy, &mut batch, &mut scratch);
+        B::add_batch(adder, &mut points, &batch);
+        batch.clear();
         width = half;
     }
     points.into_iter().step_by(size).collect()
@@ -294,8 +465,7 @@ fn window_bits(limbs: &[u64], start: usize, c: usize) -> u64 {
 /// A point added to its negation leaves the identity.
 fn add_batch<P: SWCurveConfig>(
     buckets: &mut [Affine<P>],
-    busy: &mut [bool],
-    batch: &mut Vec<(u32, Affine<P>)>,
+    batch: &[(u32, Affine<P>)],
     scratch: &mut Vec<P::BaseField>,
 ) {
     // scratch[i] = product of the denominators before i (Montgomery's trick).
@@ -333,9 +503,7 @@ fn add_batch<P: SWCurveConfig>(
             Affine::identity()
         };
         *bucket = sum;
-        busy[b as usize] = false;
     }
-    batch.clear();
 }
 
 fn affine_from_slope<P: SWCurveConfig>(
@@ -371,13 +539,22 @@ mod tests {
             .collect()
     }
 
-    fn check<P: SWCurveConfig<ScalarField = Fr>>(bases: &[Affine<P>], scalars: &[Fr], c: usize)
+    fn check<B: Buckets>(backend: B, bases: &[Affine<B::Curve>], scalars: &[Fr], c: usize)
     where
-        Projective<P>: VariableBaseMSM<MulBase = Affine<P>, ScalarField = Fr>,
+        Projective<B::Curve>: VariableBaseMSM<MulBase = Affine<B::Curve>, ScalarField = Fr>,
     {
-        let msm = FixedBaseMsm::new(bases, c);
-        let expected = Projective::<P>::msm(bases, scalars).unwrap();
+        let msm = FixedBaseMsm::new(backend, bases, c);
+        let expected = Projective::<B::Curve>::msm(bases, scalars).unwrap();
         assert_eq!(msm.msm(scalars), expected, "c = {c}");
+    }
+
+    /// The G1 backends this CPU runs: always arkworks', and AVX-512 IFMA's where present.
+    fn g1_backends(mut f: impl FnMut(&dyn Fn(&[G1Affine], &[Fr], usize))) {
+        f(&|b, s, c| check(Scalar::default(), b, s, c));
+        match Ifma::detect() {
+            Some(ifma) => f(&|b, s, c| check(Vector(ifma), b, s, c)),
+            None => eprintln!("no AVX-512 IFMA: vector backend not tested"),
+        }
     }
 
     #[test]
@@ -385,11 +562,13 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(7);
         let g1: Vec<G1Affine> = (0..700).map(|_| G1Affine::rand(&mut rng)).collect();
         let s = scalars(&mut rng, g1.len());
-        for c in [2, 5, 8, 11, 13] {
-            check(&g1, &s, c);
-        }
+        g1_backends(|check| {
+            for c in [2, 5, 8, 11, 13] {
+                check(&g1, &s, c);
+            }
+        });
         let g2: Vec<G2Affine> = (0..150).map(|_| G2Affine::rand(&mut rng)).collect();
-        check(&g2, &scalars(&mut rng, g2.len()), 9);
+        check(Scalar::default(), &g2, &scalars(&mut rng, g2.len()), 9);
     }
 
     #[test]
@@ -404,20 +583,22 @@ mod tests {
         let mut s = vec![Fr::from(5u64); bases.len()];
         s[3] = Fr::from(77u64);
         s[4] = Fr::from(3u64);
-        check(&bases, &s, 4);
-        check(&bases, &vec![Fr::from(9u64); bases.len()], 6);
+        g1_backends(|check| {
+            check(&bases, &s, 4);
+            check(&bases, &vec![Fr::from(9u64); bases.len()], 6);
+            check(&[p, -p], &[Fr::from(3u64), Fr::from(3u64)], 8);
+            check(&bases, &vec![Fr::one(); bases.len()], 8);
+            check(&[p, p, -p], &[Fr::one(); 3], 8);
+        });
         assert_eq!(
-            FixedBaseMsm::new(&[p, -p], 8).msm(&[Fr::from(3u64), Fr::from(3u64)]),
-            G1Projective::zero()
-        );
-        assert_eq!(
-            FixedBaseMsm::new(&bases, 8).msm(&[]),
+            FixedBaseMsm::new(Scalar::default(), &bases, 8).msm(&[]),
             G1Projective::zero(),
             "no scalars"
         );
         let g2 = G2Affine::rand(&mut rng);
         assert_eq!(
-            FixedBaseMsm::new(&[g2, g2], 5).msm(&[Fr::from(6u64), Fr::from(6u64)]),
+            FixedBaseMsm::new(Scalar::default(), &[g2, g2], 5)
+                .msm(&[Fr::from(6u64), Fr::from(6u64)]),
             G2Projective::from(g2) * Fr::from(12u64)
         );
     }
@@ -429,6 +610,7 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(9);
         let p = G1Affine::rand(&mut rng);
         let q = G1Affine::rand(&mut rng);
+        let vector = Ifma::detect().map(Vector);
         for len in [16usize, 32, 64, 4096] {
             let mut buckets: Vec<G1Affine> = (0..len)
                 .map(|b| match b % 5 {
@@ -444,11 +626,24 @@ mod tests {
                 .enumerate()
                 .map(|(b, point)| *point * Fr::from(b as u64 + 1))
                 .sum();
-            assert_eq!(weighted_sum(buckets), expected, "len = {len}");
+            let scalar = Scalar::<ark_bn254::g1::Config>::default();
+            assert_eq!(
+                weighted_sum::<Scalar<_>>(&mut scalar.adder(), buckets.clone()),
+                expected,
+                "len = {len}"
+            );
+            if let Some(v) = &vector {
+                let points = buckets.iter().map(G1Point::from_affine).collect();
+                assert_eq!(
+                    weighted_sum::<Vector>(&mut v.adder(), points),
+                    expected,
+                    "len = {len}, IFMA"
+                );
+            }
         }
         let all_equal = vec![p; 64];
         assert_eq!(
-            weighted_sum(all_equal),
+            weighted_sum::<Scalar<_>>(&mut Vec::new(), all_equal),
             G1Projective::from(p) * Fr::from(64u64 * 65 / 2)
         );
     }
