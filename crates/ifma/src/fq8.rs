@@ -54,6 +54,7 @@ const fn multiple_of_p(k: u64) -> [u64; 5] {
 
 pub(crate) const P: [u64; 5] = multiple_of_p(1);
 pub(crate) const P2: [u64; 5] = multiple_of_p(2);
+pub(crate) const P4: [u64; 5] = multiple_of_p(4);
 
 /// `−p⁻¹ mod 2^52`, by Newton's iteration (each step doubles the correct low bits;
 /// `p·p ≡ 1 mod 8` starts with three).
@@ -114,6 +115,32 @@ pub(crate) fn mul(a: &Fq8, b: &Fq8) -> Fq8 {
         t = [t[1], t[2], t[3], t[4], t[5], zero];
     }
     Fq8(normalize([t[0], t[1], t[2], t[3], t[4]]))
+}
+
+/// `a + b`, limb by limb.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub(crate) fn add(a: &Fq8, b: &Fq8) -> Fq8 {
+    let mut t = a.0;
+    for (j, limb) in t.iter_mut().enumerate() {
+        *limb = _mm512_add_epi64(*limb, b.0[j]);
+    }
+    Fq8(normalize(t))
+}
+
+/// `(a₀ + a₁u)(b₀ + b₁u)` with `u² = −1`, by Karatsuba: `a₀b₀ − a₁b₁` and
+/// `(a₀ + a₁)(b₀ + b₁) − a₀b₀ − a₁b₁`. Components of `a`, `b` below `2p` (so the
+/// sums stay below `4p`); the result's are below `2p`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub(crate) fn mul_fq2(a: &[Fq8; 2], b: &[Fq8; 2]) -> [Fq8; 2] {
+    let v0 = mul(&a[0], &b[0]);
+    let v1 = mul(&a[1], &b[1]);
+    let s = mul(&add(&a[0], &a[1]), &add(&b[0], &b[1]));
+    // v₀ + 2p − v₁ ∈ (0, 4p); s + 4p − v₀ − v₁ ∈ (0, 6p).
+    let c0 = reduce(&sub(&v0, &v1, P2), P2);
+    let c1 = reduce(&reduce(&sub2(&s, &v0, &v1, P4), P4), P2);
+    [c0, c1]
 }
 
 /// Carries every limb's bits above 52 into the next (limbs non-negative).

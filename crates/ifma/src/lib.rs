@@ -1,15 +1,16 @@
-//! BN254 G1 point additions in batches, eight at a time on AVX-512 IFMA.
+//! BN254 G1 and G2 point additions in batches, eight at a time on AVX-512 IFMA.
 //!
 //! The fast prover's multi-scalar multiplications spend most of their time adding
 //! points into buckets in affine coordinates, many additions sharing one inversion
 //! (Montgomery's trick). [`BatchAdder`] does those additions with the field
 //! arithmetic in the eight 64-bit lanes of AVX-512 registers, multiplying with
-//! IFMA's 52-bit multiply-accumulate ([`fq8`]), where arkworks multiplies one element
-//! at a time with 64-bit `MULX`. CPUs without IFMA (before Intel's Ice Lake and
+//! IFMA's 52-bit multiply-accumulate, where arkworks multiplies one element at a
+//! time with 64-bit `MULX`. CPUs without IFMA (before Intel's Ice Lake and
 //! AMD's Zen 4) get `None` from [`Ifma::detect`], and callers keep their scalar path.
 //!
-//! Points are stored as [`G1Point`]s, whose coordinates are kept in the form the
-//! vector code multiplies (`x·2^260 mod p`), so no conversion is paid per addition.
+//! Points are stored as [`G1Point`]s and [`G2Point`]s, whose coordinates are kept in
+//! the form the vector code multiplies (`x·2^260 mod p`), so no conversion is paid
+//! per addition.
 //!
 //! ```
 //! use ark_bn254::{Fr, G1Affine};
@@ -30,7 +31,7 @@ mod batch;
 #[cfg(target_arch = "x86_64")]
 mod fq8;
 
-use ark_bn254::{Fq, G1Affine, G1Projective};
+use ark_bn254::{Fq, Fq2, G1Affine, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInt, Field, PrimeField};
 
@@ -57,16 +58,23 @@ impl Ifma {
     }
 }
 
-/// An affine G1 point in the vector code's form: each coordinate `c` as the integer
-/// `c·2^260 mod p` (canonical, below `p`) in four little-endian 64-bit limbs. The
-/// identity is `(0, 0)`, which is not on the curve (`y² = x³ + 3`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct G1Point {
-    x: [u64; 4],
-    y: [u64; 4],
+/// An affine point in the vector code's form, over BN254's base field (`D = 1`:
+/// [`G1Point`]) or its quadratic extension (`D = 2`: [`G2Point`]): each coordinate
+/// component `c` as the integer `c·2^260 mod p` (canonical, below `p`) in four
+/// little-endian 64-bit limbs. The identity is all zeros, which is on neither curve
+/// (`y² = x³ + b`, `b ≠ 0`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Point<const D: usize> {
+    x: [[u64; 4]; D],
+    y: [[u64; 4]; D],
 }
 
-/// `2^260 mod p` as arkworks holds it: `16` in Montgomery form times `2^256`.
+/// A G1 point ([`Point`] over `Fq`).
+pub type G1Point = Point<1>;
+/// A G2 point ([`Point`] over `Fq2`).
+pub type G2Point = Point<2>;
+
+/// `c·2^260 mod p` as arkworks holds it: the Montgomery form of `16c`.
 fn to_vector_form(c: &Fq) -> [u64; 4] {
     (*c * Fq::from(16u64)).0 .0
 }
@@ -80,20 +88,84 @@ fn sixteenth() -> Fq {
     Fq::from(16u64).inverse().expect("16 is invertible")
 }
 
-impl G1Point {
+/// The same array at another length, for `A = B` (the dispatch on `D`).
+fn cast<const A: usize, const B: usize>(words: [[u64; 4]; A]) -> [[u64; 4]; B] {
+    assert_eq!(A, B);
+    std::array::from_fn(|i| words[i])
+}
+
+impl<const D: usize> Default for Point<D> {
+    fn default() -> Self {
+        Self::IDENTITY
+    }
+}
+
+impl<const D: usize> Point<D> {
     /// The identity.
-    pub const IDENTITY: G1Point = G1Point {
-        x: [0; 4],
-        y: [0; 4],
+    pub const IDENTITY: Self = Point {
+        x: [[0; 4]; D],
+        y: [[0; 4]; D],
     };
 
+    /// Whether this is the identity.
+    pub fn is_identity(&self) -> bool {
+        *self == Self::IDENTITY
+    }
+
+    /// `−self`: `(x, −y)`, each component of `y` negated modulo `p` (zero stays zero).
+    pub fn neg(&self) -> Self {
+        let p = <Fq as PrimeField>::MODULUS.0;
+        let y = self.y.map(|c| {
+            if c == [0; 4] {
+                return c;
+            }
+            let mut out = [0u64; 4];
+            let mut borrow = false;
+            for j in 0..4 {
+                let (d, b1) = p[j].overflowing_sub(c[j]);
+                let (d, b2) = d.overflowing_sub(u64::from(borrow));
+                out[j] = d;
+                borrow = b1 || b2;
+            }
+            out
+        });
+        Point { x: self.x, y }
+    }
+
+    /// `self + other` the slow way, for the additions a batch cannot take (a
+    /// doubling or a point and its negation).
+    pub(crate) fn add_slow(&self, other: &Self) -> Self {
+        fn sum<A: AffineRepr>(a: A, b: A) -> A {
+            (a + b).into_affine()
+        }
+        match D {
+            1 => {
+                let (a, b) = (G1Point::from_words(self), G1Point::from_words(other));
+                Self::from_words(&G1Point::from_affine(&sum(a.to_affine(), b.to_affine())))
+            }
+            _ => {
+                let (a, b) = (G2Point::from_words(self), G2Point::from_words(other));
+                Self::from_words(&G2Point::from_affine(&sum(a.to_affine(), b.to_affine())))
+            }
+        }
+    }
+
+    fn from_words<const E: usize>(p: &Point<E>) -> Self {
+        Point {
+            x: cast(p.x),
+            y: cast(p.y),
+        }
+    }
+}
+
+impl G1Point {
     /// Converts from arkworks (two field multiplications).
     pub fn from_affine(p: &G1Affine) -> Self {
         match p.xy() {
             None => Self::IDENTITY,
-            Some((x, y)) => G1Point {
-                x: to_vector_form(&x),
-                y: to_vector_form(&y),
+            Some((x, y)) => Point {
+                x: [to_vector_form(&x)],
+                y: [to_vector_form(&y)],
             },
         }
     }
@@ -103,51 +175,46 @@ impl G1Point {
         if self.is_identity() {
             return G1Affine::identity();
         }
-        G1Affine::new_unchecked(from_vector_form(self.x), from_vector_form(self.y))
-    }
-
-    /// Whether this is the identity.
-    pub fn is_identity(&self) -> bool {
-        *self == Self::IDENTITY
-    }
-
-    /// `−self`: `(x, p − y)` (BN254's G1 has no point with `y = 0`).
-    pub fn neg(&self) -> Self {
-        if self.is_identity() {
-            return *self;
-        }
-        let p = <Fq as PrimeField>::MODULUS.0;
-        let mut y = [0u64; 4];
-        let mut borrow = false;
-        for j in 0..4 {
-            let (d, b1) = p[j].overflowing_sub(self.y[j]);
-            let (d, b2) = d.overflowing_sub(u64::from(borrow));
-            y[j] = d;
-            borrow = b1 || b2;
-        }
-        G1Point { x: self.x, y }
-    }
-
-    /// `self + other` the slow way, for the additions a batch cannot take (a
-    /// doubling or a point and its negation).
-    pub(crate) fn add_slow(&self, other: &Self) -> Self {
-        let sum = G1Projective::from(self.to_affine()) + other.to_affine();
-        Self::from_affine(&sum.into_affine())
+        G1Affine::new_unchecked(from_vector_form(self.x[0]), from_vector_form(self.y[0]))
     }
 }
 
-/// Adds points into buckets in batches; reuses its buffers from one batch to the next.
+impl G2Point {
+    /// Converts from arkworks (four field multiplications).
+    pub fn from_affine(p: &G2Affine) -> Self {
+        match p.xy() {
+            None => Self::IDENTITY,
+            Some((x, y)) => Point {
+                x: [to_vector_form(&x.c0), to_vector_form(&x.c1)],
+                y: [to_vector_form(&y.c0), to_vector_form(&y.c1)],
+            },
+        }
+    }
+
+    /// Converts to arkworks (four field multiplications).
+    pub fn to_affine(&self) -> G2Affine {
+        if self.is_identity() {
+            return G2Affine::identity();
+        }
+        let component = |c: [[u64; 4]; 2]| Fq2::new(from_vector_form(c[0]), from_vector_form(c[1]));
+        G2Affine::new_unchecked(component(self.x), component(self.y))
+    }
+}
+
+/// Adds points into buckets in batches; reuses its buffers from one batch to the
+/// next. `D = 1` adds G1 points, `D = 2` G2 points.
 #[derive(Debug)]
-pub struct BatchAdder {
+pub struct BatchAdder<const D: usize> {
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     ifma: Ifma,
     #[cfg(target_arch = "x86_64")]
-    buffers: batch::Buffers,
+    buffers: batch::Buffers<D>,
 }
 
-impl BatchAdder {
+impl<const D: usize> BatchAdder<D> {
     /// An adder for this CPU.
     pub fn new(ifma: Ifma) -> Self {
+        const { assert!(D == 1 || D == 2, "G1 (D = 1) or G2 (D = 2)") };
         BatchAdder {
             ifma,
             #[cfg(target_arch = "x86_64")]
@@ -163,7 +230,7 @@ impl BatchAdder {
     /// # Panics
     ///
     /// If a bucket index is out of range; in debug builds, if two entries name one bucket.
-    pub fn add(&mut self, buckets: &mut [G1Point], batch: &[(u32, G1Point)]) {
+    pub fn add(&mut self, buckets: &mut [Point<D>], batch: &[(u32, Point<D>)]) {
         debug_assert!(
             {
                 let mut seen: Vec<u32> = batch.iter().map(|(b, _)| *b).collect();

@@ -1,5 +1,5 @@
 use super::*;
-use ark_bn254::G1Projective;
+use ark_bn254::{Fq2, G1Projective, G2Affine};
 use ark_ff::{BigInteger, One, UniformRand, Zero};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -47,7 +47,7 @@ fn points_convert_both_ways() {
         let v = G1Point::from_affine(&p);
         assert_eq!(v.to_affine(), p);
         assert_eq!(v.neg().to_affine(), -p);
-        assert!(num_from(BigInt::new(v.x)) < num_from(<Fq as PrimeField>::MODULUS));
+        assert!(num_from(BigInt::new(v.x[0])) < num_from(<Fq as PrimeField>::MODULUS));
     }
     assert!(G1Point::from_affine(&G1Affine::identity()).is_identity());
     assert_eq!(G1Point::IDENTITY.to_affine(), G1Affine::identity());
@@ -134,69 +134,154 @@ fn field_arithmetic_matches_arkworks() {
     }
 }
 
+/// The two point types, for tests over both groups.
+trait Group: Copy {
+    type Affine: AffineRepr;
+    fn from_ark(p: &Self::Affine) -> Self;
+    fn to_ark(&self) -> Self::Affine;
+}
+
+impl Group for G1Point {
+    type Affine = G1Affine;
+    fn from_ark(p: &G1Affine) -> Self {
+        G1Point::from_affine(p)
+    }
+    fn to_ark(&self) -> G1Affine {
+        self.to_affine()
+    }
+}
+
+impl Group for G2Point {
+    type Affine = G2Affine;
+    fn from_ark(p: &G2Affine) -> Self {
+        G2Point::from_affine(p)
+    }
+    fn to_ark(&self) -> G2Affine {
+        self.to_affine()
+    }
+}
+
+fn random<A: AffineRepr>(rng: &mut ChaCha20Rng) -> A {
+    A::Group::rand(rng).into_affine()
+}
+
 /// Batches of every size against arkworks' additions, with the exceptional
 /// additions mixed in: into an empty bucket, of the identity, doublings, a point
-/// meeting its negation.
-#[test]
-fn batches_match_arkworks() {
-    let Some(ifma) = ifma() else { return };
-    let mut rng = ChaCha20Rng::seed_from_u64(3);
-    let mut adder = BatchAdder::new(ifma);
+/// meeting its negation; then batches chained on the same buckets.
+fn batches_match<const D: usize>(ifma: Ifma)
+where
+    Point<D>: Group,
+{
+    type A<const D: usize> = <Point<D> as Group>::Affine;
+    let mut rng = ChaCha20Rng::seed_from_u64(3 + D as u64);
+    let mut adder = BatchAdder::<D>::new(ifma);
+    let convert = |points: &[(u32, A<D>)]| -> Vec<(u32, Point<D>)> {
+        points
+            .iter()
+            .map(|(b, p)| (*b, Point::<D>::from_ark(p)))
+            .collect()
+    };
     for size in (1..=40).chain([511, 512]) {
-        let buckets: Vec<G1Affine> = (0..size + 3)
+        let buckets: Vec<A<D>> = (0..size + 3)
             .map(|i| {
                 if i % 11 == 5 {
-                    G1Affine::identity()
+                    A::<D>::zero()
                 } else {
-                    random_point(&mut rng)
+                    random(&mut rng)
                 }
             })
             .collect();
-        let batch: Vec<(u32, G1Affine)> = (0..size)
+        let batch: Vec<(u32, A<D>)> = (0..size)
             .map(|i| {
                 let b = buckets[i];
                 let p = match i % 13 {
-                    3 => b,  // doubling (or identity + identity)
-                    7 => -b, // cancels
-                    9 => G1Affine::identity(),
-                    _ => random_point(&mut rng),
+                    3 => b,                               // doubling (or identity + identity)
+                    7 => (-b.into_group()).into_affine(), // cancels
+                    9 => A::<D>::zero(),
+                    _ => random(&mut rng),
                 };
                 (i as u32, p)
             })
             .collect();
-        let mut ours: Vec<G1Point> = buckets.iter().map(G1Point::from_affine).collect();
-        let vector_batch: Vec<(u32, G1Point)> = batch
-            .iter()
-            .map(|(b, p)| (*b, G1Point::from_affine(p)))
-            .collect();
-        adder.add(&mut ours, &vector_batch);
+        let mut ours: Vec<Point<D>> = buckets.iter().map(Point::<D>::from_ark).collect();
+        adder.add(&mut ours, &convert(&batch));
         let mut expected = buckets.clone();
         for (b, p) in &batch {
-            expected[*b as usize] = (expected[*b as usize] + p).into_affine();
+            expected[*b as usize] = (expected[*b as usize] + *p).into_affine();
         }
-        let ours: Vec<G1Affine> = ours.iter().map(G1Point::to_affine).collect();
-        assert_eq!(ours, expected, "batch of {size}");
+        let ours: Vec<A<D>> = ours.iter().map(Group::to_ark).collect();
+        assert_eq!(ours, expected, "D = {D}, batch of {size}");
     }
-    // Chained: buckets updated by one batch are added to by the next.
-    let mut ours = vec![G1Point::IDENTITY; 64];
-    let mut expected = vec![G1Projective::zero(); 64];
+    let mut ours = vec![Point::<D>::IDENTITY; 64];
+    let mut expected = vec![<A<D> as AffineRepr>::Group::zero(); 64];
     for _ in 0..20 {
-        let mut batch: Vec<(u32, G1Affine)> = Vec::new();
+        let mut batch: Vec<(u32, A<D>)> = Vec::new();
         for b in 0..64 {
             if rng.gen_bool(0.7) {
-                batch.push((b, random_point(&mut rng)));
+                batch.push((b, random(&mut rng)));
             }
         }
-        let vector_batch: Vec<(u32, G1Point)> = batch
-            .iter()
-            .map(|(b, p)| (*b, G1Point::from_affine(p)))
-            .collect();
-        adder.add(&mut ours, &vector_batch);
+        adder.add(&mut ours, &convert(&batch));
         for (b, p) in batch {
             expected[b as usize] += p;
         }
     }
     for (ours, expected) in ours.iter().zip(&expected) {
-        assert_eq!(ours.to_affine(), expected.into_affine());
+        assert_eq!(ours.to_ark(), expected.into_affine(), "D = {D}, chained");
+    }
+}
+
+#[test]
+fn batches_match_arkworks() {
+    let Some(ifma) = ifma() else { return };
+    batches_match::<1>(ifma);
+    batches_match::<2>(ifma);
+}
+
+#[test]
+fn g2_points_convert_and_negate() {
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    for _ in 0..10 {
+        let p: G2Affine = random(&mut rng);
+        let v = G2Point::from_affine(&p);
+        assert_eq!(v.to_affine(), p);
+        assert_eq!(v.neg().to_affine(), -p);
+    }
+    // A zero component stays zero under negation (not p).
+    let mut v = G2Point::from_affine(&random(&mut rng));
+    v.y[1] = [0; 4];
+    assert_eq!(v.neg().y[1], [0; 4]);
+    assert!(G2Point::from_affine(&G2Affine::identity()).is_identity());
+}
+
+#[test]
+fn fq2_products_match_arkworks() {
+    let Some(_) = ifma() else { return };
+    let mut rng = ChaCha20Rng::seed_from_u64(6);
+    for _ in 0..20 {
+        let a: [Fq2; 8] = std::array::from_fn(|_| Fq2::rand(&mut rng));
+        let b: [Fq2; 8] = std::array::from_fn(|_| Fq2::rand(&mut rng));
+        // Components up to 2p: add 0 or 1 multiples of p.
+        let input = |x: &[Fq2; 8], c: usize, rng: &mut ChaCha20Rng| -> [[u64; 4]; 8] {
+            std::array::from_fn(|i| {
+                with_multiple(if c == 0 { x[i].c0 } else { x[i].c1 }, rng.gen_range(0..2))
+            })
+        };
+        let inputs = [
+            input(&a, 0, &mut rng),
+            input(&a, 1, &mut rng),
+            input(&b, 0, &mut rng),
+            input(&b, 1, &mut rng),
+        ];
+        // SAFETY: `ifma()` found the features.
+        let c0 = unsafe { lanes(&inputs, |v| fq8::mul_fq2(&[v[0], v[1]], &[v[2], v[3]])[0]) };
+        // SAFETY: as above.
+        let c1 = unsafe { lanes(&inputs, |v| fq8::mul_fq2(&[v[0], v[1]], &[v[2], v[3]])[1]) };
+        for i in 0..8 {
+            let (re, below0) = lane_value(c0[i], 2);
+            let (im, below1) = lane_value(c1[i], 2);
+            assert_eq!(Fq2::new(re, im), a[i] * b[i]);
+            assert!(below0 && below1, "components below 2p");
+        }
     }
 }

@@ -21,7 +21,7 @@ use ark_ff::UniformRand;
 use ark_relations::r1cs::{
     ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisMode,
 };
-use msm::{FixedBaseMsm, G1Msm, Scalar};
+use msm::QueryMsm;
 use qap::Qap;
 use rand::{CryptoRng, RngCore};
 use std::collections::VecDeque;
@@ -77,12 +77,12 @@ pub struct Prover {
     /// Window tables of δ in G1 and G2, for the blinding terms.
     delta_g1_table: BatchMulPreprocessing<G1Projective>,
     delta_g2_table: BatchMulPreprocessing<G2Projective>,
-    a: G1Msm,
-    b_g1: G1Msm,
-    b_g2: FixedBaseMsm<Scalar<ark_bn254::g2::Config>>,
-    l: G1Msm,
+    a: QueryMsm<ark_bn254::g1::Config>,
+    b_g1: QueryMsm<ark_bn254::g1::Config>,
+    b_g2: QueryMsm<ark_bn254::g2::Config>,
+    l: QueryMsm<ark_bn254::g1::Config>,
     /// The `H` query in digit-reversed order (see `Qap::h_coefficients`), in halves.
-    h: [G1Msm; 2],
+    h: [QueryMsm<ark_bn254::g1::Config>; 2],
 }
 
 impl std::fmt::Debug for Prover {
@@ -97,7 +97,7 @@ impl std::fmt::Debug for Prover {
 impl Prover {
     /// Prepares `pk`: compiles the circuit's matrices and precomputes the window
     /// tables of every query (about a second on two cores; about 40 MB). On CPUs
-    /// with AVX-512 IFMA the G1 MSMs add their points eight at a time
+    /// with AVX-512 IFMA the MSMs add their points eight at a time
     /// (`x402_zk_ifma`); elsewhere with arkworks' field arithmetic.
     pub fn new(pk: &ProvingKey) -> Result<Self, ProveError> {
         Self::prepare(pk, Ifma::detect())
@@ -109,9 +109,9 @@ impl Prover {
         Self::prepare(pk, None)
     }
 
-    /// Whether the G1 MSMs run on AVX-512 IFMA.
+    /// Whether the MSMs run on AVX-512 IFMA.
     pub fn uses_ifma(&self) -> bool {
-        matches!(self.a, G1Msm::Vector(_))
+        self.a.uses_ifma()
     }
 
     fn prepare(pk: &ProvingKey, ifma: Option<Ifma>) -> Result<Self, ProveError> {
@@ -135,20 +135,20 @@ impl Prover {
         let ((a, b_g1), (b_g2, (l, h))) = rayon::join(
             || {
                 rayon::join(
-                    || G1Msm::new(ifma, &pk.a_query, WINDOW),
-                    || G1Msm::new(ifma, &pk.b_g1_query, WINDOW),
+                    || QueryMsm::new(ifma, &pk.a_query, WINDOW),
+                    || QueryMsm::new(ifma, &pk.b_g1_query, WINDOW),
                 )
             },
             || {
                 rayon::join(
-                    || FixedBaseMsm::new(Scalar::default(), &pk.b_g2_query, WINDOW),
+                    || QueryMsm::new(ifma, &pk.b_g2_query, WINDOW),
                     || {
                         rayon::join(
-                            || G1Msm::new(ifma, &pk.l_query, WINDOW),
+                            || QueryMsm::new(ifma, &pk.l_query, WINDOW),
                             || {
                                 let (low, high) = rayon::join(
-                                    || G1Msm::new(ifma, h_low, WINDOW),
-                                    || G1Msm::new(ifma, h_high, WINDOW),
+                                    || QueryMsm::new(ifma, h_low, WINDOW),
+                                    || QueryMsm::new(ifma, h_high, WINDOW),
                                 );
                                 [low, high]
                             },

@@ -20,7 +20,7 @@ use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup};
 use ark_ff::{Field, One, PrimeField, Zero};
 use rayon::prelude::*;
 use std::marker::PhantomData;
-use x402_zk_ifma::{BatchAdder, G1Point, Ifma};
+use x402_zk_ifma::{BatchAdder, G1Point, G2Point, Ifma};
 
 /// How points are stored and added into buckets: arkworks' affine points and field
 /// arithmetic ([`Scalar`]), or, for G1 on CPUs with AVX-512 IFMA, eight additions
@@ -88,15 +88,16 @@ impl<P: SWCurveConfig<ScalarField = Fr>> Buckets for Scalar<P> {
     }
 }
 
-/// G1 additions eight at a time on AVX-512 IFMA (`x402_zk_ifma`).
-pub(crate) struct Vector(pub(crate) Ifma);
+/// Additions eight at a time on AVX-512 IFMA (`x402_zk_ifma`): `D = 1` for G1,
+/// `D = 2` for G2.
+pub(crate) struct Vector<const D: usize>(pub(crate) Ifma);
 
-impl Buckets for Vector {
+impl Buckets for Vector<1> {
     type Curve = ark_bn254::g1::Config;
     type Point = G1Point;
     const BATCH: usize = 1024;
-    type Adder = BatchAdder;
-    fn adder(&self) -> BatchAdder {
+    type Adder = BatchAdder<1>;
+    fn adder(&self) -> BatchAdder<1> {
         BatchAdder::new(self.0)
     }
     fn from_affine(p: &ark_bn254::G1Affine) -> G1Point {
@@ -114,8 +115,56 @@ impl Buckets for Vector {
     fn neg(p: &G1Point) -> G1Point {
         p.neg()
     }
-    fn add_batch(adder: &mut BatchAdder, buckets: &mut [G1Point], batch: &[(u32, G1Point)]) {
+    fn add_batch(adder: &mut BatchAdder<1>, buckets: &mut [G1Point], batch: &[(u32, G1Point)]) {
         adder.add(buckets, batch);
+    }
+}
+
+impl Buckets for Vector<2> {
+    type Curve = ark_bn254::g2::Config;
+    type Point = G2Point;
+    const BATCH: usize = 1024;
+    type Adder = BatchAdder<2>;
+    fn adder(&self) -> BatchAdder<2> {
+        BatchAdder::new(self.0)
+    }
+    fn from_affine(p: &ark_bn254::G2Affine) -> G2Point {
+        G2Point::from_affine(p)
+    }
+    fn to_affine(p: &G2Point) -> ark_bn254::G2Affine {
+        p.to_affine()
+    }
+    fn identity() -> G2Point {
+        G2Point::IDENTITY
+    }
+    fn is_identity(p: &G2Point) -> bool {
+        p.is_identity()
+    }
+    fn neg(p: &G2Point) -> G2Point {
+        p.neg()
+    }
+    fn add_batch(adder: &mut BatchAdder<2>, buckets: &mut [G2Point], batch: &[(u32, G2Point)]) {
+        adder.add(buckets, batch);
+    }
+}
+
+/// A curve whose bucket additions also run on AVX-512 IFMA.
+pub(crate) trait VectorCurve: SWCurveConfig<ScalarField = Fr> {
+    type Vector: Buckets<Curve = Self>;
+    fn vector(ifma: Ifma) -> Self::Vector;
+}
+
+impl VectorCurve for ark_bn254::g1::Config {
+    type Vector = Vector<1>;
+    fn vector(ifma: Ifma) -> Vector<1> {
+        Vector(ifma)
+    }
+}
+
+impl VectorCurve for ark_bn254::g2::Config {
+    type Vector = Vector<2>;
+    fn vector(ifma: Ifma) -> Vector<2> {
+        Vector(ifma)
     }
 }
 
@@ -300,33 +349,37 @@ impl<B: Buckets> FixedBaseMsm<B> {
     }
 }
 
-/// A G1 MSM on the backend the prover was prepared with.
-pub(crate) enum G1Msm {
-    Scalar(FixedBaseMsm<Scalar<ark_bn254::g1::Config>>),
-    Vector(FixedBaseMsm<Vector>),
+/// An MSM over one query, on the backend the prover was prepared with.
+pub(crate) enum QueryMsm<P: VectorCurve> {
+    Scalar(FixedBaseMsm<Scalar<P>>),
+    Vector(FixedBaseMsm<P::Vector>),
 }
 
-impl G1Msm {
+impl<P: VectorCurve> QueryMsm<P> {
     /// [`FixedBaseMsm::new`] on IFMA's backend if given, arkworks' otherwise.
-    pub(crate) fn new(ifma: Option<Ifma>, bases: &[ark_bn254::G1Affine], c: usize) -> Self {
+    pub(crate) fn new(ifma: Option<Ifma>, bases: &[Affine<P>], c: usize) -> Self {
         match ifma {
-            Some(ifma) => G1Msm::Vector(FixedBaseMsm::new(Vector(ifma), bases, c)),
-            None => G1Msm::Scalar(FixedBaseMsm::new(Scalar::default(), bases, c)),
+            Some(ifma) => QueryMsm::Vector(FixedBaseMsm::new(P::vector(ifma), bases, c)),
+            None => QueryMsm::Scalar(FixedBaseMsm::new(Scalar::default(), bases, c)),
         }
     }
 
-    pub(crate) fn msm(&self, scalars: &[Fr]) -> ark_bn254::G1Projective {
+    pub(crate) fn msm(&self, scalars: &[Fr]) -> Projective<P> {
         match self {
-            G1Msm::Scalar(m) => m.msm(scalars),
-            G1Msm::Vector(m) => m.msm(scalars),
+            QueryMsm::Scalar(m) => m.msm(scalars),
+            QueryMsm::Vector(m) => m.msm(scalars),
         }
     }
 
     pub(crate) fn table_len(&self) -> usize {
         match self {
-            G1Msm::Scalar(m) => m.table_len(),
-            G1Msm::Vector(m) => m.table_len(),
+            QueryMsm::Scalar(m) => m.table_len(),
+            QueryMsm::Vector(m) => m.table_len(),
         }
+    }
+
+    pub(crate) fn uses_ifma(&self) -> bool {
+        matches!(self, QueryMsm::Vector(_))
     }
 }
 
@@ -552,7 +605,7 @@ mod tests {
     fn g1_backends(mut f: impl FnMut(&dyn Fn(&[G1Affine], &[Fr], usize))) {
         f(&|b, s, c| check(Scalar::default(), b, s, c));
         match Ifma::detect() {
-            Some(ifma) => f(&|b, s, c| check(Vector(ifma), b, s, c)),
+            Some(ifma) => f(&|b, s, c| check(Vector::<1>(ifma), b, s, c)),
             None => eprintln!("no AVX-512 IFMA: vector backend not tested"),
         }
     }
@@ -568,7 +621,17 @@ mod tests {
             }
         });
         let g2: Vec<G2Affine> = (0..150).map(|_| G2Affine::rand(&mut rng)).collect();
-        check(Scalar::default(), &g2, &scalars(&mut rng, g2.len()), 9);
+        let s = scalars(&mut rng, g2.len());
+        check(Scalar::default(), &g2, &s, 9);
+        if let Some(ifma) = Ifma::detect() {
+            check(Vector::<2>(ifma), &g2, &s, 9);
+            check(
+                Vector::<2>(ifma),
+                &[g2[0], g2[0], -g2[0]],
+                &[Fr::one(); 3],
+                5,
+            );
+        }
     }
 
     #[test]
@@ -610,7 +673,7 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(9);
         let p = G1Affine::rand(&mut rng);
         let q = G1Affine::rand(&mut rng);
-        let vector = Ifma::detect().map(Vector);
+        let vector = Ifma::detect().map(Vector::<1>);
         for len in [16usize, 32, 64, 4096] {
             let mut buckets: Vec<G1Affine> = (0..len)
                 .map(|b| match b % 5 {
@@ -635,7 +698,7 @@ mod tests {
             if let Some(v) = &vector {
                 let points = buckets.iter().map(G1Point::from_affine).collect();
                 assert_eq!(
-                    weighted_sum::<Vector>(&mut v.adder(), points),
+                    weighted_sum::<Vector<1>>(&mut v.adder(), points),
                     expected,
                     "len = {len}, IFMA"
                 );

@@ -209,7 +209,7 @@ fn window_widths() {
         full(&pk.0.b_g1_query)
     );
     for c in [9, 11, 12, 13, 14, 15] {
-        let m = FixedBaseMsm::new(msm::Scalar::default(), &pk.0.b_g2_query, c);
+        let m = QueryMsm::new(Ifma::detect(), &pk.0.b_g2_query, c);
         let t = std::time::Instant::now();
         for _ in 0..5 {
             let _ = std::hint::black_box(m.msm(&z));
@@ -217,7 +217,7 @@ fn window_widths() {
         println!("B2 c={c}: {:.2} ms", t.elapsed().as_secs_f64() * 1e3 / 5.0);
     }
     for c in [11, 12, 13, 14, 15] {
-        let m = G1Msm::new(Ifma::detect(), &pk.0.a_query, c);
+        let m = QueryMsm::new(Ifma::detect(), &pk.0.a_query, c);
         let t = std::time::Instant::now();
         for _ in 0..5 {
             let _ = std::hint::black_box(m.msm(&z));
@@ -229,7 +229,7 @@ fn window_widths() {
     let half = pk.0.h_query.len().div_ceil(2);
     let h: Vec<Fr> = (0..half).map(|_| Fr::rand(&mut rng)).collect();
     for c in [12, 13, 14, 15, 16] {
-        let m = G1Msm::new(Ifma::detect(), &pk.0.h_query[..half], c);
+        let m = QueryMsm::new(Ifma::detect(), &pk.0.h_query[..half], c);
         let t = std::time::Instant::now();
         for _ in 0..5 {
             let _ = std::hint::black_box(m.msm(&h));
