@@ -5,8 +5,8 @@
 //! (Montgomery's trick). [`BatchAdder`] does those additions with the field
 //! arithmetic in the eight 64-bit lanes of AVX-512 registers, multiplying with
 //! IFMA's 52-bit multiply-accumulate, where arkworks multiplies one element at a
-//! time with 64-bit `MULX`. CPUs without IFMA (before Intel's Ice Lake and
-//! AMD's Zen 4) get `None` from [`Ifma::detect`], and callers keep their scalar path.
+//! time with 64-bit `MULX`. CPUs without IFMA (Intel's before Ice Lake and its
+//! client parts since Alder Lake, AMD's before Zen 4) get `None` from [`Ifma::detect`], and callers keep their scalar path.
 //!
 //! Points are stored as [`G1Point`]s and [`G2Point`]s, whose coordinates are kept in
 //! the form the vector code multiplies (`x·2^260 mod p`), so no conversion is paid

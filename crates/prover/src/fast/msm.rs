@@ -92,61 +92,45 @@ impl<P: SWCurveConfig<ScalarField = Fr>> Buckets for Scalar<P> {
 /// `D = 2` for G2.
 pub(crate) struct Vector<const D: usize>(pub(crate) Ifma);
 
-impl Buckets for Vector<1> {
-    type Curve = ark_bn254::g1::Config;
-    type Point = G1Point;
-    const BATCH: usize = 1024;
-    type Adder = BatchAdder<1>;
-    fn adder(&self) -> BatchAdder<1> {
-        BatchAdder::new(self.0)
-    }
-    fn from_affine(p: &ark_bn254::G1Affine) -> G1Point {
-        G1Point::from_affine(p)
-    }
-    fn to_affine(p: &G1Point) -> ark_bn254::G1Affine {
-        p.to_affine()
-    }
-    fn identity() -> G1Point {
-        G1Point::IDENTITY
-    }
-    fn is_identity(p: &G1Point) -> bool {
-        p.is_identity()
-    }
-    fn neg(p: &G1Point) -> G1Point {
-        p.neg()
-    }
-    fn add_batch(adder: &mut BatchAdder<1>, buckets: &mut [G1Point], batch: &[(u32, G1Point)]) {
-        adder.add(buckets, batch);
-    }
+/// `Buckets` for `Vector<D>`: the same code for G1 and G2.
+macro_rules! vector_buckets {
+    ($d:literal, $curve:ty, $point:ty, $affine:ty) => {
+        impl Buckets for Vector<$d> {
+            type Curve = $curve;
+            type Point = $point;
+            const BATCH: usize = 1024;
+            type Adder = BatchAdder<$d>;
+            fn adder(&self) -> BatchAdder<$d> {
+                BatchAdder::new(self.0)
+            }
+            fn from_affine(p: &$affine) -> $point {
+                <$point>::from_affine(p)
+            }
+            fn to_affine(p: &$point) -> $affine {
+                p.to_affine()
+            }
+            fn identity() -> $point {
+                <$point>::IDENTITY
+            }
+            fn is_identity(p: &$point) -> bool {
+                p.is_identity()
+            }
+            fn neg(p: &$point) -> $point {
+                p.neg()
+            }
+            fn add_batch(
+                adder: &mut BatchAdder<$d>,
+                buckets: &mut [$point],
+                batch: &[(u32, $point)],
+            ) {
+                adder.add(buckets, batch);
+            }
+        }
+    };
 }
 
-impl Buckets for Vector<2> {
-    type Curve = ark_bn254::g2::Config;
-    type Point = G2Point;
-    const BATCH: usize = 1024;
-    type Adder = BatchAdder<2>;
-    fn adder(&self) -> BatchAdder<2> {
-        BatchAdder::new(self.0)
-    }
-    fn from_affine(p: &ark_bn254::G2Affine) -> G2Point {
-        G2Point::from_affine(p)
-    }
-    fn to_affine(p: &G2Point) -> ark_bn254::G2Affine {
-        p.to_affine()
-    }
-    fn identity() -> G2Point {
-        G2Point::IDENTITY
-    }
-    fn is_identity(p: &G2Point) -> bool {
-        p.is_identity()
-    }
-    fn neg(p: &G2Point) -> G2Point {
-        p.neg()
-    }
-    fn add_batch(adder: &mut BatchAdder<2>, buckets: &mut [G2Point], batch: &[(u32, G2Point)]) {
-        adder.add(buckets, batch);
-    }
-}
+vector_buckets!(1, ark_bn254::g1::Config, G1Point, ark_bn254::G1Affine);
+vector_buckets!(2, ark_bn254::g2::Config, G2Point, ark_bn254::G2Affine);
 
 /// A curve whose bucket additions also run on AVX-512 IFMA.
 pub(crate) trait VectorCurve: SWCurveConfig<ScalarField = Fr> {
