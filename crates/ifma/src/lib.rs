@@ -84,8 +84,11 @@ fn from_vector_form(limbs: [u64; 4]) -> Fq {
     Fq::new_unchecked(BigInt::new(limbs)) * sixteenth()
 }
 
+/// `1/16`, inverted once per process: every point converted back needs it.
 fn sixteenth() -> Fq {
-    Fq::from(16u64).inverse().expect("16 is invertible")
+    static SIXTEENTH: std::sync::LazyLock<Fq> =
+        std::sync::LazyLock::new(|| Fq::from(16u64).inverse().expect("16 is invertible"));
+    *SIXTEENTH
 }
 
 /// The same array at another length, for `A = B` (the dispatch on `D`).
