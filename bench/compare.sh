@@ -43,6 +43,8 @@ rows = [
     ("witness generation", None, ours("witness generation (synthesis, no matrices)"), p("witness_calc"), "≤ 1"),
     ("verify one proof (prepared, typed)", ours("verify (stock ark-groth16, prepared key)"),
      ours("verify (prepared key, typed statement)"), p("groth16_verify"), "≤ 1.0"),
+    ("verify one proof, without AVX-512 IFMA", ours("verify (stock ark-groth16, prepared key)"),
+     ours("verify (prepared key, typed statement, no AVX-512 IFMA)"), p("groth16_verify"), "—"),
     ("verify one proof (from bytes, all checks)", None,
      ours("verify (decode proof bytes + decimal signals + checks)"), p("groth16_verify"), "—"),
     ("batch verify, per proof at 64", None, batch / 64 if batch else None, None, "≤ 0.3"),

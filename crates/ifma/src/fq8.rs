@@ -75,13 +75,13 @@ pub(crate) struct Fq8(pub(crate) [__m512i; 5]);
 
 #[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
-fn splat(v: u64) -> __m512i {
+pub(crate) fn splat(v: u64) -> __m512i {
     _mm512_set1_epi64(v as i64)
 }
 
 #[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
-fn splat_limbs(limbs: [u64; 5]) -> [__m512i; 5] {
+pub(crate) fn splat_limbs(limbs: [u64; 5]) -> [__m512i; 5] {
     limbs.map(|l| splat(l))
 }
 
@@ -146,7 +146,7 @@ pub(crate) fn mul_fq2(a: &[Fq8; 2], b: &[Fq8; 2]) -> [Fq8; 2] {
 /// Carries every limb's bits above 52 into the next (limbs non-negative).
 #[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
-fn normalize(mut t: [__m512i; 5]) -> [__m512i; 5] {
+pub(crate) fn normalize(mut t: [__m512i; 5]) -> [__m512i; 5] {
     let mask = splat(MASK);
     for j in 0..4 {
         t[j + 1] = _mm512_add_epi64(t[j + 1], _mm512_srli_epi64::<52>(t[j]));
@@ -159,7 +159,7 @@ fn normalize(mut t: [__m512i; 5]) -> [__m512i; 5] {
 /// value itself must be non-negative for the top limb to come out so.
 #[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
-fn normalize_signed(mut t: [__m512i; 5]) -> [__m512i; 5] {
+pub(crate) fn normalize_signed(mut t: [__m512i; 5]) -> [__m512i; 5] {
     let mask = splat(MASK);
     for j in 0..4 {
         t[j + 1] = _mm512_add_epi64(t[j + 1], _mm512_srai_epi64::<52>(t[j]));

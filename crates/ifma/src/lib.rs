@@ -29,7 +29,12 @@
 #[cfg(target_arch = "x86_64")]
 mod batch;
 #[cfg(target_arch = "x86_64")]
+mod fq12;
+#[cfg(target_arch = "x86_64")]
 mod fq8;
+mod gt;
+
+pub use gt::Fq12Lanes;
 
 use ark_bn254::{Fq, Fq2, G1Affine, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup};

@@ -285,3 +285,80 @@ fn fq2_products_match_arkworks() {
         }
     }
 }
+
+mod fq12 {
+    use super::*;
+    use crate::Fq12Lanes;
+    use ark_bn254::Fq12;
+    use ark_ff::Field;
+    use num_bigint::BigUint;
+
+    /// Every coordinate moved to its representative in `[p, 2p)`, the largest the
+    /// operations take.
+    fn loosened(mut a: Fq12Lanes) -> Fq12Lanes {
+        let p = num_from(<Fq as PrimeField>::MODULUS);
+        let lanes = a.lanes_mut();
+        for m in 0..12 {
+            let (half, lane) = (m / 8, m % 8);
+            let value = (0..5).fold(BigUint::from(0u32), |acc, j| {
+                acc + (BigUint::from(lanes[5 * half + j][lane]) << (52 * j))
+            });
+            let value = if value < p { value + &p } else { value };
+            for j in 0..5 {
+                let limb = (&value >> (52 * j)) & BigUint::from(fq8::MASK);
+                lanes[5 * half + j][lane] = limb.iter_u64_digits().next().unwrap_or(0);
+            }
+        }
+        a
+    }
+
+    #[test]
+    fn products_match_arkworks() {
+        let Some(ifma) = ifma() else { return };
+        let mut rng = ChaCha20Rng::seed_from_u64(12);
+        for round in 0..50 {
+            let (a, b) = (Fq12::rand(&mut rng), Fq12::rand(&mut rng));
+            let (mut x, mut y) = (
+                Fq12Lanes::from_fq12(ifma, &a),
+                Fq12Lanes::from_fq12(ifma, &b),
+            );
+            if round % 2 == 1 {
+                (x, y) = (loosened(x), loosened(y));
+            }
+            assert_eq!(x.to_fq12(), a);
+            assert_eq!(x.mul(&y).to_fq12(), a * b);
+            assert_eq!(x.square().to_fq12(), a.square());
+            assert_eq!(x.conjugate().to_fq12(), {
+                let mut c = a;
+                c.conjugate_in_place();
+                c
+            });
+            for power in 0..12 {
+                assert_eq!(x.frobenius_map(power).to_fq12(), a.frobenius_map(power));
+            }
+            let line = [0; 3].map(|_| Fq2::rand(&mut rng));
+            let mut expected = a;
+            expected.mul_by_034(&line[0], &line[1], &line[2]);
+            let sixteenth = Fq::from(16u64).inverse().unwrap();
+            assert_eq!(
+                x.mul_by_034_scaled(&line[0], &line[1], &line[2]).to_fq12(),
+                expected * Fq12::from_base_prime_field(sixteenth)
+            );
+        }
+        // Chained products stay in range.
+        let a = Fq12::rand(&mut rng);
+        let (mut x, mut expected) = (Fq12Lanes::from_fq12(ifma, &a), a);
+        for _ in 0..200 {
+            x = x.square().mul(&x);
+            expected = expected.square() * expected;
+        }
+        assert_eq!(x.to_fq12(), expected);
+        assert_eq!(Fq12Lanes::one(ifma).to_fq12(), Fq12::ONE);
+        assert_eq!(
+            Fq12Lanes::from_fq12(ifma, &Fq12::zero())
+                .conjugate()
+                .to_fq12(),
+            Fq12::zero()
+        );
+    }
+}

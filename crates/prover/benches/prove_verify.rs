@@ -87,6 +87,14 @@ fn bench(c: &mut Criterion) {
     g.bench_function("verify (prepared key, typed statement)", |b| {
         b.iter(|| verifier.verify(&statement, &proof).unwrap())
     });
+    if verifier.uses_ifma() {
+        // What the pairing's Fq12 arithmetic on AVX-512 IFMA gains, same key.
+        let portable = Verifier::new_portable(&vk);
+        g.bench_function(
+            "verify (prepared key, typed statement, no AVX-512 IFMA)",
+            |b| b.iter(|| portable.verify(&statement, &proof).unwrap()),
+        );
+    }
     // Where verification time goes: the public-input MSM, then the pairing check.
     {
         use ark_bn254::{Bn254, Fr};

@@ -12,8 +12,7 @@
 //! prover cannot predict. A failing batch falls back to checking each proof, so the
 //! error names the false ones.
 
-use crate::final_exp::hard_part;
-use crate::miller::{chain, lines_per_pair, Part};
+use crate::miller::{lines_per_pair, Part};
 use crate::{Proof, Verifier, VerifyError};
 use ark_bn254::{Bn254, Fq12, Fr, G1Projective};
 use ark_ec::{pairing::Pairing, CurveGroup, VariableBaseMSM};
@@ -122,9 +121,9 @@ impl Verifier {
                         range: 0..n,
                     })
                     .collect();
-                chain(&parts)
+                self.backend.chain(&parts)
             })
             .product();
-        crate::final_exp::easy_part(product).is_some_and(|r| hard_part(r).is_one())
+        crate::final_exp::easy_part(product).is_some_and(|r| self.backend.hard_part(r).is_one())
     }
 }

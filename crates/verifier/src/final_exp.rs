@@ -9,6 +9,7 @@
 //!   chain of 62 squarings and 17 multiplications (gnark-crypto's) instead of a
 //!   NAF with 23 multiplications, three times per verification.
 
+use crate::tower::Tower;
 use ark_bn254::{Config, Fq12};
 use ark_ec::bn::BnConfig;
 use ark_ff::{CyclotomicMultSubgroup, Field};
@@ -26,30 +27,28 @@ pub(crate) fn easy_part(f: Fq12) -> Option<Fq12> {
 }
 
 /// The hard part of the exponent, for `r` in the cyclotomic subgroup.
-pub(crate) fn hard_part(mut r: Fq12) -> Fq12 {
-    let y0 = exp_by_neg_x(r);
-    let y1 = y0.cyclotomic_square();
-    let y2 = y1.cyclotomic_square();
-    let mut y3 = y2 * y1;
-    let y4 = exp_by_neg_x(y3);
-    let y5 = y4.cyclotomic_square();
-    let mut y6 = exp_by_neg_x(y5);
-    y3.cyclotomic_inverse_in_place();
-    y6.cyclotomic_inverse_in_place();
-    let y7 = y6 * y4;
-    let mut y8 = y7 * y3;
-    let y9 = y8 * y1;
-    let y10 = y8 * y4;
-    let y11 = y10 * r;
-    let mut y12 = y9;
-    y12.frobenius_map_in_place(1);
-    let y13 = y12 * y11;
-    y8.frobenius_map_in_place(2);
-    let y14 = y8 * y13;
-    r.cyclotomic_inverse_in_place();
-    let mut y15 = r * y9;
-    y15.frobenius_map_in_place(3);
-    y15 * y14
+pub(crate) fn hard_part<T: Tower>(t: T, r: Fq12) -> Fq12 {
+    let r = t.lift(&r);
+    let mul = |a: &T::F, b: &T::F| t.mul(a, b);
+    let y0 = exp_by_neg_x(t, &r);
+    let y1 = t.cyclotomic_square(&y0);
+    let y2 = t.cyclotomic_square(&y1);
+    let y3 = mul(&y2, &y1);
+    let y4 = exp_by_neg_x(t, &y3);
+    let y5 = t.cyclotomic_square(&y4);
+    let y6 = t.conjugate(&exp_by_neg_x(t, &y5));
+    let y3 = t.conjugate(&y3);
+    let y7 = mul(&y6, &y4);
+    let y8 = mul(&y7, &y3);
+    let y9 = mul(&y8, &y1);
+    let y10 = mul(&y8, &y4);
+    let y11 = mul(&y10, &r);
+    let y12 = t.frobenius_map(&y9, 1);
+    let y13 = mul(&y12, &y11);
+    let y8 = t.frobenius_map(&y8, 2);
+    let y14 = mul(&y8, &y13);
+    let y15 = t.frobenius_map(&mul(&t.conjugate(&r), &y9), 3);
+    t.lower(&mul(&y15, &y14))
 }
 
 // The chain below is for this `x`, and `f^(−x)` is its conjugate only for `x > 0`.
@@ -60,10 +59,8 @@ const _: () = assert!(
 );
 
 /// `f^(−x)` for the BN254 parameter `x = 4965661367192848881`.
-fn exp_by_neg_x(f: Fq12) -> Fq12 {
-    let mut result = exp_by_x(f);
-    result.cyclotomic_inverse_in_place();
-    result
+fn exp_by_neg_x<T: Tower>(t: T, f: &T::F) -> T::F {
+    t.conjugate(&exp_by_x(t, f))
 }
 
 /// `f^x` by the addition chain
@@ -77,33 +74,44 @@ fn exp_by_neg_x(f: Fq12) -> Fq12 {
 /// i70 = ((i44 << 8 + _101001) << 6 + _101001) << 10,
 /// x   = (_100111 + i70) << 6 + _101001 + _1000
 /// ```
-fn exp_by_x(f: Fq12) -> Fq12 {
-    let square_n = |mut a: Fq12, n: usize| {
+fn exp_by_x<T: Tower>(t: T, f: &T::F) -> T::F {
+    let square_n = |mut a: T::F, n: usize| {
         for _ in 0..n {
-            a.cyclotomic_square_in_place();
+            a = t.cyclotomic_square(&a);
         }
         a
     };
-    let t10 = f.cyclotomic_square();
-    let t100 = t10.cyclotomic_square();
-    let t1000 = t100.cyclotomic_square();
-    let t10000 = t1000.cyclotomic_square();
-    let t10001 = t10000 * f;
-    let t10011 = t10 * t10001;
-    let t10100 = t10011 * f;
-    let t11001 = t1000 * t10001;
-    let t100010 = t10001.cyclotomic_square();
-    let t100111 = t10011 * t10100;
-    let t101001 = t10 * t100111;
-    let i27 = square_n(square_n(t100010, 6) * t100 * t11001, 7) * t11001;
-    let i44 = square_n(square_n(i27, 8) * t101001 * t10, 6) * t10001;
-    let i70 = square_n(square_n(square_n(i44, 8) * t101001, 6) * t101001, 10);
-    square_n(t100111 * i70, 6) * t101001 * t1000
+    let mul = |a: &T::F, b: &T::F| t.mul(a, b);
+    let t10 = t.cyclotomic_square(f);
+    let t100 = t.cyclotomic_square(&t10);
+    let t1000 = t.cyclotomic_square(&t100);
+    let t10000 = t.cyclotomic_square(&t1000);
+    let t10001 = mul(&t10000, f);
+    let t10011 = mul(&t10, &t10001);
+    let t10100 = mul(&t10011, f);
+    let t11001 = mul(&t1000, &t10001);
+    let t100010 = t.cyclotomic_square(&t10001);
+    let t100111 = mul(&t10011, &t10100);
+    let t101001 = mul(&t10, &t100111);
+    let i27 = mul(
+        &square_n(mul(&mul(&square_n(t100010, 6), &t100), &t11001), 7),
+        &t11001,
+    );
+    let i44 = mul(
+        &square_n(mul(&mul(&square_n(i27, 8), &t101001), &t10), 6),
+        &t10001,
+    );
+    let i70 = square_n(
+        mul(&square_n(mul(&square_n(i44, 8), &t101001), 6), &t101001),
+        10,
+    );
+    mul(&mul(&square_n(mul(&t100111, &i70), 6), &t101001), &t1000)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tower::{Arkworks, Vector};
     use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
     use ark_ec::pairing::{MillerLoopOutput, Pairing};
     use ark_ec::{CurveGroup, PrimeGroup};
@@ -112,6 +120,14 @@ mod tests {
 
     #[test]
     fn agrees_with_arkworks() {
+        agrees_on(Arkworks);
+        match x402_zk_ifma::Ifma::detect() {
+            Some(ifma) => agrees_on(Vector(ifma)),
+            None => eprintln!("skipped the IFMA tower: this CPU has no AVX-512 IFMA"),
+        }
+    }
+
+    fn agrees_on<T: Tower>(t: T) {
         let mut rng = StdRng::seed_from_u64(11);
         for _ in 0..4 {
             let p = (G1Projective::generator() * Fr::rand(&mut rng)).into_affine();
@@ -119,11 +135,12 @@ mod tests {
             let f = Bn254::multi_miller_loop([p], [q]).0;
             let g = Fq12::rand(&mut rng);
             let r = easy_part(f).unwrap();
-            assert_eq!(exp_by_x(r), r.cyclotomic_exp(<Config as BnConfig>::X));
+            let x = t.lower(&exp_by_x(t, &t.lift(&r)));
+            assert_eq!(x, r.cyclotomic_exp(<Config as BnConfig>::X));
             let ark = |f| Bn254::final_exponentiation(MillerLoopOutput(f)).unwrap().0;
-            assert_eq!(hard_part(r), ark(f));
+            assert_eq!(hard_part(t, r), ark(f));
             // The easy part is a homomorphism: applied per factor, then multiplied.
-            let split = hard_part(easy_part(f).unwrap() * easy_part(g).unwrap());
+            let split = hard_part(t, easy_part(f).unwrap() * easy_part(g).unwrap());
             assert_eq!(split, ark(f * g));
         }
         assert_eq!(easy_part(Fq12::from(0u64)), None);

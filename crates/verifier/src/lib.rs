@@ -31,6 +31,7 @@ mod key;
 mod miller;
 mod proof;
 mod snarkjs;
+mod tower;
 mod verify;
 
 pub use batch::BatchError;

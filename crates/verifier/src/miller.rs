@@ -15,10 +15,11 @@
 //! multiplied into `f` two at a time ([`mul_by_two_lines`]). Batch verification
 //! runs one chain per thread over all of its pairs.
 
+use crate::tower::Tower;
 use ark_bn254::{Config, Fq12, Fq12Config, Fq2, Fq6, Fq6Config, G1Affine};
 use ark_ec::bn::{BnConfig, G2Prepared};
 use ark_ff::fields::{Fp12Config, Fp6Config};
-use ark_ff::{Field, One, Zero};
+use ark_ff::Zero;
 use std::ops::Range;
 
 // For a negative curve parameter the loop would end with a conjugation, and
@@ -44,35 +45,35 @@ pub(crate) struct Part<'a> {
 
 /// The Miller-loop chain of `parts`: every squaring, and each part's lines in its
 /// range. Parts with `p` or `q` at infinity contribute nothing (their pairing is 1).
-pub(crate) fn chain(parts: &[Part<'_>]) -> Fq12 {
+pub(crate) fn chain<T: Tower>(tower: T, parts: &[Part<'_>]) -> Fq12 {
     let live: Vec<&Part<'_>> = parts
         .iter()
         .filter(|part| !part.p.infinity && !part.q.infinity)
         .collect();
-    let mut f = Fq12::one();
+    let mut f = tower.one();
     let mut line = 0;
     // Every line between two squarings, multiplied into `f` two at a time.
     let mut pending: Option<Line> = None;
-    let mut apply = |f: &mut Fq12, lines: Range<usize>| {
+    let mut apply = |f: &mut T::F, lines: Range<usize>| {
         for line in lines {
             for part in &live {
                 if part.range.contains(&line) {
                     let l = evaluate(&part.q.ell_coeffs[line], &part.p);
                     match pending.take() {
-                        Some(first) => mul_by_two_lines(f, &first, &l),
+                        Some(first) => tower.mul_by_lines(f, &first, Some(&l)),
                         None => pending = Some(l),
                     }
                 }
             }
         }
-        if let Some([c0, c3, c4]) = pending.take() {
-            f.mul_by_034(&c0, &c3, &c4);
+        if let Some(last) = pending.take() {
+            tower.mul_by_lines(f, &last, None);
         }
     };
     let count = <Config as BnConfig>::ATE_LOOP_COUNT;
     for i in (1..count.len()).rev() {
         if i != count.len() - 1 {
-            f.square_in_place();
+            f = tower.square(&f);
         }
         let mut lines = if count[i - 1] != 0 { 2 } else { 1 };
         if i == 1 {
@@ -82,12 +83,12 @@ pub(crate) fn chain(parts: &[Part<'_>]) -> Fq12 {
         line += lines;
     }
     debug_assert_eq!(line, lines_per_pair());
-    f
+    tower.lower(&f)
 }
 
 /// A line evaluated at a G1 point: `c₀ + (c₃ + c₄·v)·w` in `Fq12 = Fq6[w]`,
 /// `Fq6 = Fq2[v]` (the D-type twist's sparse form, arkworks' `mul_by_034`).
-type Line = [Fq2; 3];
+pub(crate) type Line = [Fq2; 3];
 
 /// The line with coefficients `(c₀, c₁, c₂)` at `p`: `(c₀·y, c₁·x, c₂)`.
 fn evaluate(coeffs: &ark_ec::bn::g2::EllCoeff<Config>, p: &G1Affine) -> Line {
@@ -107,7 +108,7 @@ fn evaluate(coeffs: &ark_ec::bn::g2::EllCoeff<Config>, p: &G1Affine) -> Line {
 ///
 /// six products by Karatsuba; then `(f₀ + f₁w)(L₀ + L₁w) = f₀L₀ + v·f₁L₁ +
 /// ((f₀ + f₁)(L₀ + L₁) − f₀L₀ − f₁L₁)·w`, where `L₁` has two coefficients.
-fn mul_by_two_lines(f: &mut Fq12, [a0, a3, a4]: &Line, [b0, b3, b4]: &Line) {
+pub(crate) fn mul_by_two_lines(f: &mut Fq12, [a0, a3, a4]: &Line, [b0, b3, b4]: &Line) {
     let (x00, x33, x44) = (*a0 * b0, *a3 * b3, *a4 * b4);
     let x03 = (*a0 + a3) * (*b0 + b3) - x00 - x33;
     let x04 = (*a0 + a4) * (*b0 + b4) - x00 - x44;
@@ -125,6 +126,8 @@ fn mul_by_two_lines(f: &mut Fq12, [a0, a3, a4]: &Line, [b0, b3, b4]: &Line) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::final_exp::easy_part;
+    use crate::tower::{Arkworks, Vector};
     use ark_bn254::{Bn254, Fr, G1Projective, G2Affine, G2Projective};
     use ark_ec::{pairing::Pairing, CurveGroup, PrimeGroup};
     use ark_ff::UniformRand;
@@ -148,6 +151,16 @@ mod tests {
 
     #[test]
     fn split_chains_multiply_to_arkworks_miller_loop() {
+        // Arkworks' tower gives the Miller loop itself; IFMA's, the Miller loop
+        // times an element of `Fq*`, equal after the easy part.
+        split_chains_on(Arkworks, |f| f);
+        match x402_zk_ifma::Ifma::detect() {
+            Some(ifma) => split_chains_on(Vector(ifma), |f| easy_part(f).unwrap()),
+            None => eprintln!("skipped the IFMA tower: this CPU has no AVX-512 IFMA"),
+        }
+    }
+
+    fn split_chains_on<T: Tower>(t: T, up_to: impl Fn(Fq12) -> Fq12) {
         let mut rng = StdRng::seed_from_u64(7);
         let g1 = |r: Fr| (G1Projective::generator() * r).into_affine();
         let g2 = |r: Fr| (G2Projective::generator() * r).into_affine();
@@ -163,39 +176,53 @@ mod tests {
                 q: &prepared[j],
                 range,
             };
-            let a = chain(&[part(0, 0..n), part(2, 0..split)]);
-            let b = chain(&[part(1, 0..n), part(2, split..n)]);
-            assert_eq!(a * b, expected, "split at {split}");
+            let a = chain(t, &[part(0, 0..n), part(2, 0..split)]);
+            let b = chain(t, &[part(1, 0..n), part(2, split..n)]);
+            assert_eq!(up_to(a * b), up_to(expected), "split at {split}");
         }
         // A point at infinity contributes nothing, as in arkworks.
-        let with_zero = chain(&[
-            Part {
-                p: G1Affine::identity(),
-                q: &prepared[0],
-                range: 0..n,
-            },
-            Part {
-                p: p[1],
-                q: &prepared[1],
-                range: 0..n,
-            },
-        ]);
+        let with_zero = chain(
+            t,
+            &[
+                Part {
+                    p: G1Affine::identity(),
+                    q: &prepared[0],
+                    range: 0..n,
+                },
+                Part {
+                    p: p[1],
+                    q: &prepared[1],
+                    range: 0..n,
+                },
+            ],
+        );
         let infinity: G2Prepared<Config> = G2Affine::identity().into();
         assert!(infinity.ell_coeffs.is_empty());
-        let with_zero_q = chain(&[
-            Part {
-                p: p[0],
-                q: &infinity,
-                range: 0..n,
-            },
-            Part {
-                p: p[1],
-                q: &prepared[1],
-                range: 0..n,
-            },
-        ]);
-        let alone = Bn254::multi_miller_loop([p[1]], [q[1]]).0;
-        assert_eq!(with_zero, alone, "pairs with P at infinity are skipped");
-        assert_eq!(with_zero_q, alone, "pairs with Q at infinity are skipped");
+        let with_zero_q = chain(
+            t,
+            &[
+                Part {
+                    p: p[0],
+                    q: &infinity,
+                    range: 0..n,
+                },
+                Part {
+                    p: p[1],
+                    q: &prepared[1],
+                    range: 0..n,
+                },
+            ],
+        );
+        let alone = up_to(Bn254::multi_miller_loop([p[1]], [q[1]]).0);
+        assert_eq!(
+            up_to(with_zero),
+            alone,
+            "pairs with P at infinity are skipped"
+        );
+        assert_eq!(
+            up_to(with_zero_q),
+            alone,
+            "pairs with Q at infinity are skipped"
+        );
     }
 }

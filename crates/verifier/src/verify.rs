@@ -1,5 +1,6 @@
 //! The Groth16 check for receipt statements.
 
+use crate::tower::Backend;
 use crate::{DecodeError, Proof, VerifyingKey};
 use ark_bn254::{Bn254, Fr, G2Affine};
 use ark_ec::pairing::Pairing;
@@ -55,17 +56,35 @@ pub struct Verifier {
     /// `−β`, prepared, for batch verification.
     pub(crate) beta_neg: <Bn254 as ark_ec::pairing::Pairing>::G2Prepared,
     num_inputs: usize,
+    pub(crate) backend: Backend,
 }
 
 impl Verifier {
-    /// Prepares `vk`.
+    /// Prepares `vk`. The pairing's `Fq12` arithmetic runs on AVX-512 IFMA where the
+    /// CPU has it (see [`Verifier::uses_ifma`]), on arkworks' otherwise.
     pub fn new(vk: &VerifyingKey) -> Self {
+        Self::with_backend(vk, Backend::detect())
+    }
+
+    /// As [`Verifier::new`], on arkworks' arithmetic whatever the CPU: the same
+    /// verdicts, for comparison.
+    pub fn new_portable(vk: &VerifyingKey) -> Self {
+        Self::with_backend(vk, Backend::Arkworks)
+    }
+
+    fn with_backend(vk: &VerifyingKey, backend: Backend) -> Self {
         Verifier {
             pvk: ark_groth16::prepare_verifying_key(vk.as_ark()),
             inputs: std::sync::Arc::new(crate::inputs::InputTables::new(&vk.as_ark().gamma_abc_g1)),
             beta_neg: (-vk.as_ark().beta_g2).into(),
             num_inputs: vk.num_public_inputs(),
+            backend,
         }
+    }
+
+    /// Whether this verifier's pairings run on AVX-512 IFMA.
+    pub fn uses_ifma(&self) -> bool {
+        matches!(self.backend, Backend::Ifma(_))
     }
 
     /// Verifies `proof` for `statement`.
@@ -118,15 +137,16 @@ impl Verifier {
         inputs: &[Fr],
         unchecked_b: Option<&G2Affine>,
     ) -> Result<(), VerifyError> {
-        use crate::final_exp::{easy_part, hard_part};
-        use crate::miller::{chain, lines_per_pair, Part};
+        use crate::final_exp::easy_part;
+        use crate::miller::{lines_per_pair, Part};
+        let backend = self.backend;
         let n = lines_per_pair();
         let split = n * DELTA_LINES_WITH_B_PERCENT / 100;
         let delta = &self.pvk.delta_g2_neg_pc;
         let (with_b, with_gamma) = rayon::join(
             || {
                 let b: <Bn254 as Pairing>::G2Prepared = proof.b.into();
-                easy_part(chain(&[
+                easy_part(backend.chain(&[
                     Part {
                         p: proof.a,
                         q: &b,
@@ -141,7 +161,7 @@ impl Verifier {
             },
             || {
                 let ic = self.inputs.combine(inputs).into_affine();
-                easy_part(chain(&[
+                easy_part(backend.chain(&[
                     Part {
                         p: ic,
                         q: &self.pvk.gamma_g2_neg_pc,
@@ -159,7 +179,7 @@ impl Verifier {
             || {
                 with_b
                     .zip(with_gamma)
-                    .is_some_and(|(b, g)| hard_part(b * g) == self.pvk.alpha_g1_beta_g2)
+                    .is_some_and(|(b, g)| backend.hard_part(b * g) == self.pvk.alpha_g1_beta_g2)
             },
             || unchecked_b.map(|b| crate::encoding::check_g2_subgroup(*b, "proof.B")),
         );

@@ -1,0 +1,140 @@
+//! The `Fq12` arithmetic under the Miller loops and the hard part of the final
+//! exponentiation: arkworks' on every CPU, or [`Fq12Lanes`] (the twelve coordinates
+//! in the lanes of AVX-512 registers, multiplied with IFMA) where the CPU has it.
+//! Both run the same code ([`crate::miller::chain`], [`crate::final_exp::hard_part`]),
+//! generic over [`Tower`]; the tests run it on both.
+
+use crate::miller::{mul_by_two_lines, Line};
+use ark_bn254::Fq12;
+use ark_ff::{CyclotomicMultSubgroup, Field, One};
+use x402_zk_ifma::{Fq12Lanes, Ifma};
+
+/// `Fq12` arithmetic on some representation `F` of its elements.
+pub(crate) trait Tower: Copy {
+    type F: Copy;
+    fn one(self) -> Self::F;
+    /// From arkworks' `Fq12`.
+    fn lift(self, f: &Fq12) -> Self::F;
+    /// To arkworks' `Fq12`.
+    fn lower(self, f: &Self::F) -> Fq12;
+    fn mul(self, a: &Self::F, b: &Self::F) -> Self::F;
+    /// `a²` for any `a` (the Miller loop).
+    fn square(self, a: &Self::F) -> Self::F;
+    /// `a²` for `a` in the cyclotomic subgroup (the hard part).
+    fn cyclotomic_square(self, a: &Self::F) -> Self::F;
+    /// The conjugate: the inverse of an element of the cyclotomic subgroup.
+    fn conjugate(self, a: &Self::F) -> Self::F;
+    fn frobenius_map(self, a: &Self::F, power: usize) -> Self::F;
+    /// `f ← c·f·ℓ₁·ℓ₂` (or `c·f·ℓ₁`) for some `c ∈ Fq*` fixed by the implementation,
+    /// which the easy part of the final exponentiation removes.
+    fn mul_by_lines(self, f: &mut Self::F, first: &Line, second: Option<&Line>);
+}
+
+/// Arkworks' `Fq12` (`c = 1`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Arkworks;
+
+impl Tower for Arkworks {
+    type F = Fq12;
+    fn one(self) -> Fq12 {
+        Fq12::one()
+    }
+    fn lift(self, f: &Fq12) -> Fq12 {
+        *f
+    }
+    fn lower(self, f: &Fq12) -> Fq12 {
+        *f
+    }
+    fn mul(self, a: &Fq12, b: &Fq12) -> Fq12 {
+        *a * b
+    }
+    fn square(self, a: &Fq12) -> Fq12 {
+        a.square()
+    }
+    fn cyclotomic_square(self, a: &Fq12) -> Fq12 {
+        a.cyclotomic_square()
+    }
+    fn conjugate(self, a: &Fq12) -> Fq12 {
+        let mut c = *a;
+        c.cyclotomic_inverse_in_place();
+        c
+    }
+    fn frobenius_map(self, a: &Fq12, power: usize) -> Fq12 {
+        a.frobenius_map(power)
+    }
+    fn mul_by_lines(self, f: &mut Fq12, first: &Line, second: Option<&Line>) {
+        match second {
+            Some(second) => mul_by_two_lines(f, first, second),
+            None => f.mul_by_034(&first[0], &first[1], &first[2]),
+        }
+    }
+}
+
+/// [`Fq12Lanes`] (`c = 16^−k` for `k` lines: see
+/// [`Fq12Lanes::mul_by_034_scaled`]). Its squaring is a general product, cheaper
+/// than arkworks' cyclotomic squaring all the same.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Vector(pub(crate) Ifma);
+
+impl Tower for Vector {
+    type F = Fq12Lanes;
+    fn one(self) -> Fq12Lanes {
+        Fq12Lanes::one(self.0)
+    }
+    fn lift(self, f: &Fq12) -> Fq12Lanes {
+        Fq12Lanes::from_fq12(self.0, f)
+    }
+    fn lower(self, f: &Fq12Lanes) -> Fq12 {
+        f.to_fq12()
+    }
+    fn mul(self, a: &Fq12Lanes, b: &Fq12Lanes) -> Fq12Lanes {
+        a.mul(b)
+    }
+    fn square(self, a: &Fq12Lanes) -> Fq12Lanes {
+        a.square()
+    }
+    fn cyclotomic_square(self, a: &Fq12Lanes) -> Fq12Lanes {
+        a.square()
+    }
+    fn conjugate(self, a: &Fq12Lanes) -> Fq12Lanes {
+        a.conjugate()
+    }
+    fn frobenius_map(self, a: &Fq12Lanes, power: usize) -> Fq12Lanes {
+        a.frobenius_map(power)
+    }
+    fn mul_by_lines(self, f: &mut Fq12Lanes, first: &Line, second: Option<&Line>) {
+        for [c0, c3, c4] in std::iter::once(first).chain(second) {
+            *f = f.mul_by_034_scaled(c0, c3, c4);
+        }
+    }
+}
+
+/// Which [`Tower`] a [`crate::Verifier`] runs on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Backend {
+    Arkworks,
+    Ifma(Ifma),
+}
+
+impl Backend {
+    /// IFMA's where the CPU has it.
+    pub(crate) fn detect() -> Self {
+        Ifma::detect().map_or(Backend::Arkworks, Backend::Ifma)
+    }
+
+    /// [`crate::miller::chain`] on this backend.
+    pub(crate) fn chain(self, parts: &[crate::miller::Part<'_>]) -> Fq12 {
+        match self {
+            Backend::Arkworks => crate::miller::chain(Arkworks, parts),
+            Backend::Ifma(ifma) => crate::miller::chain(Vector(ifma), parts),
+        }
+    }
+
+    /// [`crate::final_exp::hard_part`] on this backend.
+    pub(crate) fn hard_part(self, r: Fq12) -> Fq12 {
+        match self {
+            Backend::Arkworks => crate::final_exp::hard_part(Arkworks, r),
+            Backend::Ifma(ifma) => crate::final_exp::hard_part(Vector(ifma), r),
+        }
+    }
+}
