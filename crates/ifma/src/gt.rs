@@ -6,8 +6,8 @@ use ark_ff::{BigInt, Field, PrimeField};
 
 /// An element of BN254's `Fq12` in the form the vector code multiplies: its twelve
 /// base-field coordinates side by side in the lanes of two AVX-512 registers. A
-/// product takes 24 lane-wise multiply-accumulates of five-limb numbers, about a
-/// tenth of arkworks' 54 scalar field multiplications and their reductions.
+/// product is 24 lane-wise products of five-limb numbers summed unreduced, then two
+/// vector reductions, where arkworks does 54 scalar field multiplications.
 ///
 /// Made from arkworks' [`Fq12`] and turned back into one; the operations are those
 /// the pairing's Miller loop and final exponentiation use.

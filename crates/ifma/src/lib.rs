@@ -1,12 +1,17 @@
-//! BN254 G1 and G2 point additions in batches, eight at a time on AVX-512 IFMA.
+//! BN254 arithmetic eight lanes at a time on AVX-512 IFMA: G1 and G2 point
+//! additions in batches for the prover, and `Fq12` for the verifier's pairings.
 //!
 //! The fast prover's multi-scalar multiplications spend most of their time adding
 //! points into buckets in affine coordinates, many additions sharing one inversion
 //! (Montgomery's trick). [`BatchAdder`] does those additions with the field
 //! arithmetic in the eight 64-bit lanes of AVX-512 registers, multiplying with
 //! IFMA's 52-bit multiply-accumulate, where arkworks multiplies one element at a
-//! time with 64-bit `MULX`. CPUs without IFMA (Intel's before Ice Lake and its
-//! client parts since Alder Lake, AMD's before Zen 4) get `None` from [`Ifma::detect`], and callers keep their scalar path.
+//! time with 64-bit `MULX`. [`Fq12Lanes`] holds the twelve base-field coordinates of
+//! an `Fq12` element side by side in the lanes, so one product of the Miller loop or
+//! the final exponentiation is a few dozen vector instructions per limb pair.
+//! CPUs without IFMA (Intel's before Ice Lake and its client parts since Alder
+//! Lake, AMD's before Zen 4) get `None` from [`Ifma::detect`], and callers keep their
+//! scalar path.
 //!
 //! Points are stored as [`G1Point`]s and [`G2Point`]s, whose coordinates are kept in
 //! the form the vector code multiplies (`x·2^260 mod p`), so no conversion is paid
@@ -41,7 +46,7 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInt, Field, PrimeField};
 
 /// Proof that this CPU has AVX-512F and AVX-512 IFMA: the only way to a
-/// [`BatchAdder`].
+/// [`BatchAdder`] or an [`Fq12Lanes`].
 #[derive(Clone, Copy, Debug)]
 pub struct Ifma {
     #[cfg(target_arch = "x86_64")]
