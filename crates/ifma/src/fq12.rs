@@ -16,7 +16,9 @@
 //! goes on the broadcast factor `y`). All the lane products are summed unreduced
 //! (104-bit products in ten 52-bit limbs) and reduced once per coordinate.
 
-use crate::fq8::{self, normalize, normalize_signed, splat, splat_limbs, Fq8, P, P2, P4};
+use crate::fq8::{
+    self, normalize, normalize_signed, splat, splat_limbs, Fq8, P, P16, P2, P24, P4, P8,
+};
 use core::arch::x86_64::*;
 
 /// Twelve coordinates: 0–7 in `lo`, 8–11 in `hi` (whose lanes 4–7 are zero).
@@ -105,12 +107,28 @@ fn swap_pairs(v: __m512i) -> __m512i {
 #[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
 fn times_xi(v: &Fq8) -> Fq8 {
+    times_small(v, 9, P2)
+}
+
+/// `(k + u)·c` for each coefficient `c = x + y·u`: `(kx − y) + (x + ky)·u` for
+/// `k` in 9, 10, with `bias` (a multiple of `p` above every `y`) keeping `kx − y`
+/// positive: below `(k + 1)·B + bias` for coordinates below `B`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn times_small(v: &Fq8, k: u64, bias: [u64; 5]) -> Fq8 {
+    debug_assert!(k == 9 || k == 10);
     let mut out = v.0;
     for (j, limb) in out.iter_mut().enumerate() {
-        let nine = _mm512_add_epi64(_mm512_slli_epi64::<3>(v.0[j]), v.0[j]);
+        let eight = _mm512_slli_epi64::<3>(v.0[j]);
+        let rest = if k == 9 {
+            v.0[j]
+        } else {
+            _mm512_slli_epi64::<1>(v.0[j])
+        };
+        let scaled = _mm512_add_epi64(eight, rest);
         let swapped = swap_pairs(v.0[j]);
-        let minus = _mm512_sub_epi64(splat(P2[j]), swapped); // 2p − y: positive in sum
-        *limb = _mm512_add_epi64(nine, _mm512_mask_blend_epi64(0xAA, minus, swapped));
+        let minus = _mm512_sub_epi64(splat(bias[j]), swapped); // bias − y ≥ 0
+        *limb = _mm512_add_epi64(scaled, _mm512_mask_blend_epi64(0xAA, minus, swapped));
     }
     Fq8(normalize_signed(out))
 }
@@ -206,6 +224,85 @@ pub(crate) fn product(b: &Fq12x, rounds: &[Round]) -> Fq12x {
     };
     let lo = half(0);
     let hi = half(1);
+    Fq12x {
+        lo,
+        hi: Fq8(hi.0.map(|l| _mm512_maskz_mov_epi64(0x0F, l))),
+    }
+}
+
+/// Products of `Fq2` elements lane-pair by lane-pair (`x + y·u` in lanes `2i, 2i + 1`):
+/// `(x₀y₀ − x₁y₁) + (x₀y₁ + x₁y₀)·u` as `(x₀, x₀)·(y₀, y₁) + (−x₁, x₁)·(y₁, y₀)`, summed
+/// unreduced. `neg` is a multiple of `p` above `a`'s coordinates; the result is below
+/// `(A·B + neg·B)/2^260 + p` for `a` below `A`, `b` below `B`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn mul_pairs(a: &Fq8, b: &Fq8, neg: [u64; 5]) -> Fq8 {
+    let real = a.0.map(|l| _mm512_shuffle_epi32::<0x44>(l));
+    let imaginary = a.0.map(|l| _mm512_shuffle_epi32::<0xEE>(l));
+    let negated = fq8::sub(&Fq8([_mm512_setzero_si512(); 5]), &Fq8(imaginary), neg);
+    let signed: [__m512i; 5] =
+        core::array::from_fn(|j| _mm512_mask_blend_epi64(0xAA, negated.0[j], imaginary[j]));
+    let mut acc = [_mm512_setzero_si512(); 10];
+    mac(&mut acc, &real, &b.0);
+    mac(&mut acc, &signed, &b.0.map(|l| swap_pairs(l)));
+    montgomery(acc)
+}
+
+/// `3·v` (limbs normalized).
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn triple(v: &Fq8) -> Fq8 {
+    fq8::add(&fq8::add(v, v), v)
+}
+
+/// `a²` for `a` in the cyclotomic subgroup, by Granger and Scott's formulas (as
+/// arkworks' `cyclotomic_square`). With `Fq12` seen over `Fq4 = Fq2[w³]`, the pairs
+/// `(cₖ, cₖ₊₃)` for `k = 0, 1, 2` (coefficients of `wᵏ`, `wᵏ⁺³`) are squared in
+/// `Fq4`: with `tₖ = cₖ·cₖ₊₃` and `sₖ = (cₖ + cₖ₊₃)(cₖ + ξ·cₖ₊₃)`, the square's
+/// parts are `eₖ = sₖ − (1 + ξ)·tₖ` and `oₖ = 2tₖ`, and the result's coefficient of
+/// `wʲ` is `3qⱼ − 2cⱼ` for even `j`, `3qⱼ + 2cⱼ` for odd, with
+/// `q = (e₀, ξ·o₂, e₁, o₀, e₂, o₁)`. Six `Fq2` products in two registers where a
+/// general square takes 36: the factor 3 goes into the products' left factors, and
+/// one product by 1 at the end (the Montgomery form of 1) brings every coordinate
+/// back below `2p`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub(crate) fn cyclotomic_square(a: &Fq12x) -> Fq12x {
+    let low = a.lo; // c₀, c₁, c₂ in lanes 0–5 (c₃ in 6–7, unused)
+    let high = Fq8(core::array::from_fn(|j| {
+        let index = fq8::load(&[6, 7, 8, 9, 10, 11, 0, 0]);
+        _mm512_permutex2var_epi64(a.lo.0[j], index, a.hi.0[j])
+    })); // c₃, c₄, c₅
+    let xi_high = times_xi(&high); // < 20p
+    let sum = fq8::add(&low, &high); // < 4p
+    let twisted = fq8::add(&low, &xi_high); // < 22p
+                                            // 3tₖ: (6p·2p + 8p·2p)/2^260 + p < 2p.
+    let t3 = below_2p(&mul_pairs(&triple(&low), &high, P8));
+    // 3sₖ: (12p·22p + 16p·22p)/2^260 + p < 8.3p.
+    let s3 = below_2p(&fq8::reduce(&mul_pairs(&triple(&sum), &twisted, P16), P8));
+    let e3 = fq8::sub(&s3, &times_small(&t3, 10, P2), P24); // < 26p
+    let o3 = fq8::add(&t3, &t3); // < 4p
+    let xi_o3 = times_small(&o3, 9, P4); // < 40p
+                                         // `o₀, o₁` and `ξ·o₂` in one register: lanes 0–3 of o3, 4–5 of xi_o3.
+    let odd = Fq8(core::array::from_fn(|j| {
+        _mm512_mask_blend_epi64(0x30, o3.0[j], xi_o3.0[j])
+    }));
+    let place = |index: [u64; 8], plus: u8, c: &Fq8| {
+        let index = fq8::load(&index);
+        let twice = fq8::add(c, c); // < 4p
+        let minus = fq8::sub(&Fq8([_mm512_setzero_si512(); 5]), &twice, P4);
+        let mut out = [_mm512_setzero_si512(); 5];
+        for (j, limb) in out.iter_mut().enumerate() {
+            let q = _mm512_permutex2var_epi64(e3.0[j], index, odd.0[j]);
+            let signed = _mm512_mask_blend_epi64(plus, minus.0[j], twice.0[j]);
+            *limb = _mm512_add_epi64(q, signed);
+        }
+        // Below 44p (ξ·o₂ + 2c₁), so one product by 1 brings it below 2p.
+        fq8::mul(&Fq8(normalize(out)), &Fq8(splat_limbs(fq8::ONE)))
+    };
+    // w⁰…w³ = e₀, ξo₂, e₁, o₀; w⁴, w⁵ = e₂, o₁. Odd powers add 2c, even subtract.
+    let lo = place([0, 1, 12, 13, 2, 3, 8, 9], 0xCC, &a.lo);
+    let hi = place([4, 5, 10, 11, 0, 0, 0, 0], 0x0C, &a.hi);
     Fq12x {
         lo,
         hi: Fq8(hi.0.map(|l| _mm512_maskz_mov_epi64(0x0F, l))),

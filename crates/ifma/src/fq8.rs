@@ -55,6 +55,47 @@ const fn multiple_of_p(k: u64) -> [u64; 5] {
 pub(crate) const P: [u64; 5] = multiple_of_p(1);
 pub(crate) const P2: [u64; 5] = multiple_of_p(2);
 pub(crate) const P4: [u64; 5] = multiple_of_p(4);
+pub(crate) const P8: [u64; 5] = multiple_of_p(8);
+pub(crate) const P16: [u64; 5] = multiple_of_p(16);
+pub(crate) const P24: [u64; 5] = multiple_of_p(24);
+
+/// `2a mod p` for `a < p`.
+const fn double_mod_p(a: [u64; 4]) -> [u64; 4] {
+    let mut d = [0u64; 4];
+    let mut carry = 0;
+    let mut i = 0;
+    while i < 4 {
+        d[i] = a[i] << 1 | carry;
+        carry = a[i] >> 63;
+        i += 1;
+    }
+    let mut s = [0u64; 4];
+    let mut borrow = false;
+    let mut i = 0;
+    while i < 4 {
+        let (x, b1) = d[i].overflowing_sub(P64[i]);
+        let (x, b2) = x.overflowing_sub(borrow as u64);
+        s[i] = x;
+        borrow = b1 || b2;
+        i += 1;
+    }
+    if borrow {
+        d
+    } else {
+        s
+    }
+}
+
+/// `1` in this form, `2^260 mod p`: arkworks' `1` (`2^256 mod p`) doubled four times.
+pub(crate) const ONE: [u64; 5] = {
+    let mut r = <Fq as ark_ff::Field>::ONE.0 .0;
+    let mut i = 0;
+    while i < 4 {
+        r = double_mod_p(r);
+        i += 1;
+    }
+    limbs52(r)
+};
 
 /// `−p⁻¹ mod 2^52`, by Newton's iteration (each step doubles the correct low bits;
 /// `p·p ≡ 1 mod 8` starts with three).

@@ -153,6 +153,11 @@ mod vector {
     }
 
     #[target_feature(enable = "avx512f,avx512ifma")]
+    pub(super) fn cyclotomic_square(a: &[[u64; 8]; 10]) -> [[u64; 8]; 10] {
+        fq12::store(&fq12::cyclotomic_square(&fq12::load(a)))
+    }
+
+    #[target_feature(enable = "avx512f,avx512ifma")]
     pub(super) fn conjugate(a: &[[u64; 8]; 10]) -> [[u64; 8]; 10] {
         fq12::store(&fq12::conjugate(&fq12::load(a)))
     }
@@ -237,6 +242,15 @@ impl Fq12Lanes {
     /// `self²`.
     pub fn square(&self) -> Self {
         self.mul(self)
+    }
+
+    /// `self²` for `self` in the cyclotomic subgroup (the elements whose norm to
+    /// `Fq6` is 1, where the final exponentiation's hard part works), by Granger and
+    /// Scott's formulas: about a third of [`Fq12Lanes::square`]. For other elements
+    /// the result is not the square.
+    pub fn cyclotomic_square(&self) -> Self {
+        let lanes = vector_call!(self.ifma, vector::cyclotomic_square(&self.lanes));
+        Fq12Lanes { lanes, ..*self }
     }
 
     /// The conjugate, `self^(p⁶)`: the inverse in the cyclotomic subgroup.

@@ -29,6 +29,11 @@ fn constants() {
     assert_eq!(p, num_from(<Fq as PrimeField>::MODULUS));
     assert_eq!(value(P2), p * 2u32);
     assert!(P.iter().chain(&P2).all(|l| *l <= MASK));
+    assert_eq!(
+        fq8::ONE,
+        fq8::limbs52(to_vector_form(&Fq::one())),
+        "1 is 2^260 mod p"
+    );
 }
 
 fn num(v: u64) -> num_bigint::BigUint {
@@ -345,6 +350,19 @@ mod fq12 {
                 expected * Fq12::from_base_prime_field(sixteenth)
             );
         }
+        // Cyclotomic squares, of elements of the cyclotomic subgroup: f^((p⁶−1)(p²+1)).
+        for round in 0..50 {
+            let f = Fq12::rand(&mut rng);
+            let mut g = f;
+            g.conjugate_in_place();
+            let g = g * f.inverse().unwrap();
+            let g = g.frobenius_map(2) * g;
+            let mut x = Fq12Lanes::from_fq12(ifma, &g);
+            if round % 2 == 1 {
+                x = loosened(x);
+            }
+            assert_eq!(x.cyclotomic_square().to_fq12(), g.square());
+        }
         // Chained products stay in range.
         let a = Fq12::rand(&mut rng);
         let (mut x, mut expected) = (Fq12Lanes::from_fq12(ifma, &a), a);
@@ -352,6 +370,18 @@ mod fq12 {
             x = x.square().mul(&x);
             expected = expected.square() * expected;
         }
+        let cyclotomic = {
+            let mut g = expected;
+            g.conjugate_in_place();
+            let g = g * expected.inverse().unwrap();
+            g.frobenius_map(2) * g
+        };
+        let (mut y, mut expected_y) = (Fq12Lanes::from_fq12(ifma, &cyclotomic), cyclotomic);
+        for _ in 0..200 {
+            y = y.cyclotomic_square().cyclotomic_square().mul(&y);
+            expected_y = expected_y.square().square() * expected_y;
+        }
+        assert_eq!(y.to_fq12(), expected_y);
         assert_eq!(x.to_fq12(), expected);
         assert_eq!(Fq12Lanes::one(ifma).to_fq12(), Fq12::ONE);
         assert_eq!(

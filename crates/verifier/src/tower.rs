@@ -71,8 +71,7 @@ impl Tower for Arkworks {
 }
 
 /// [`Fq12Lanes`] (`c = 16^−k` for `k` lines: see
-/// [`Fq12Lanes::mul_by_034_scaled`]). Its squaring is a general product, cheaper
-/// than arkworks' cyclotomic squaring all the same.
+/// [`Fq12Lanes::mul_by_034_scaled`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Vector(pub(crate) Ifma);
 
@@ -94,7 +93,7 @@ impl Tower for Vector {
         a.square()
     }
     fn cyclotomic_square(self, a: &Fq12Lanes) -> Fq12Lanes {
-        a.square()
+        a.cyclotomic_square()
     }
     fn conjugate(self, a: &Fq12Lanes) -> Fq12Lanes {
         a.conjugate()
