@@ -41,11 +41,18 @@ impl VerifyError {
     }
 }
 
-/// Percentage of the lines of `−δ` evaluated on the thread that prepares `B`.
-/// Measured single-threaded (minimum of 300 runs): preparing `B` 83 µs, a chain's
-/// squarings 80 µs, one pair's lines 160 µs, and combining the inputs about
-/// 100 µs, so the chains take `323 + 160x` and `500 − 160x` µs: even at `x ≈ 0.55`.
-const DELTA_LINES_WITH_B_PERCENT: usize = 55;
+/// Percentage of the lines of `−δ` evaluated on the thread that prepares `B`, so
+/// that both chains end together. Measured single-threaded (session 15, minimum of
+/// 300 runs; µs, arkworks' tower / IFMA's): preparing `B` 95 / 85, combining the
+/// inputs 69 / 66, a chain's squarings and easy part 72 / 36, one pair's lines
+/// 102 / 33. The chains take `269 + 102x` and `345 − 102x` µs on arkworks' tower,
+/// even at `x ≈ 0.37`; `154 + 33x` and `168 − 33x` on IFMA's, even at `x ≈ 0.21`.
+fn delta_lines_with_b_percent(backend: Backend) -> usize {
+    match backend {
+        Backend::Arkworks => 37,
+        Backend::Ifma(_) => 21,
+    }
+}
 
 /// A verifying key prepared for repeated verification (`e(α, β)` and `−γ`, `−δ`
 /// precomputed, and fixed-base tables for the public-input points).
@@ -141,7 +148,7 @@ impl Verifier {
         use crate::miller::{lines_per_pair, Part};
         let backend = self.backend;
         let n = lines_per_pair();
-        let split = n * DELTA_LINES_WITH_B_PERCENT / 100;
+        let split = n * delta_lines_with_b_percent(self.backend) / 100;
         let delta = &self.pvk.delta_g2_neg_pc;
         let (with_b, with_gamma) = rayon::join(
             || {
