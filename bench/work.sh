@@ -7,8 +7,8 @@
 # an instruction is not a cycle: times still come from bench/compare.sh.
 # Each step is counted at two repetition counts and the difference divided, which
 # removes loading and one-time tables. Takes about 2 minutes once built.
-# valgrind emulates no AVX-512, so the prover counted here takes its portable path
-# (arkworks' field arithmetic), not the AVX-512 IFMA one (x402-zk-ifma).
+# valgrind emulates no AVX-512, so the prover and verifier counted here take their
+# portable paths (arkworks' field arithmetic), not the AVX-512 IFMA ones (x402-zk-ifma).
 # Usage: bench/work.sh   (needs valgrind: apt-get install valgrind)
 set -euo pipefail
 shopt -s inherit_errexit # failures inside $(...) stop the script too

@@ -9,7 +9,9 @@
 //! recency, a trusted issuer, the context) and spends the nullifier once. [`Verifier::verify_batch`] checks many
 //! proofs with one pairing product and, if the batch fails, names the false ones;
 //! [`Verifier::verify_bytes`] verifies a proof straight from its bytes, with the G2
-//! subgroup check of `B` beside the final exponentiation.
+//! subgroup check of `B` beside the final exponentiation. On CPUs with AVX-512 IFMA
+//! the pairings' `Fq12` arithmetic runs eight lanes at a time (`x402-zk-ifma`,
+//! detected at run time; [`Verifier::new_portable`] keeps arkworks').
 //!
 //! ```no_run
 //! use x402_zk_verifier::{Proof, VerifyingKey, Verifier};
