@@ -28,8 +28,8 @@ pub(crate) struct Fq12x {
     pub(crate) hi: Fq8,
 }
 
-/// One round of a product: `s·wʳ·b` for `s = re + im·u`, given with `neg_im = −im`
-/// (any representative below `4p`); every factor below `2p`.
+/// One round of a product: `s·wʳ·b` for `s = re + im·u`, given with `neg_im`, a
+/// representative of `−im` (`2p − im`); all three at most `2p`.
 #[derive(Clone, Copy)]
 pub(crate) struct Round {
     pub(crate) shift: usize,
