@@ -313,11 +313,7 @@ pub(crate) fn cyclotomic_square(a: &Fq12x) -> Fq12x {
 #[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
 fn coordinates(a: &Fq12x) -> [[u64; 5]; 12] {
-    let mut lanes = [[0u64; 8]; 10];
-    for j in 0..5 {
-        fq8::store(&mut lanes[j], a.lo.0[j]);
-        fq8::store(&mut lanes[5 + j], a.hi.0[j]);
-    }
+    let lanes = store(a);
     core::array::from_fn(|m| {
         let (half, lane) = (m / 8, m % 8);
         core::array::from_fn(|j| lanes[5 * half + j][lane])

@@ -148,7 +148,7 @@ impl Verifier {
         use crate::miller::{lines_per_pair, Part};
         let backend = self.backend;
         let n = lines_per_pair();
-        let split = n * delta_lines_with_b_percent(self.backend) / 100;
+        let split = n * delta_lines_with_b_percent(backend) / 100;
         let delta = &self.pvk.delta_g2_neg_pc;
         let (with_b, with_gamma) = rayon::join(
             || {
