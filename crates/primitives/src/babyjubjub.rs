@@ -48,11 +48,10 @@ pub fn is_in_prime_subgroup(p: &Point) -> bool {
 /// `k·P` for any non-negative integer `k` (not reduced modulo `l`).
 pub fn mul(p: &Point, k: &BigUint) -> Point {
     let mut acc = EdwardsProjective::zero();
-    let base = p.into_group();
     for i in (0..k.bits()).rev() {
         acc.double_in_place();
         if k.bit(i) {
-            acc += base;
+            acc += p;
         }
     }
     acc.into_affine()

@@ -16,15 +16,20 @@ use super::{
     bits::{enforce_le_constant, to_bits, to_bits_strict},
     curve::{normalize, PointVar},
     poseidon::poseidon,
-    scalar_mul::{fixed_base_mul, variable_base_mul},
+    scalar_mul::{fixed_base_mul, variable_base_mul_hinted, VariableBaseHints},
 };
 use crate::num::{Cs, Num};
 use ark_ec::AffineRepr;
+use ark_ff::{BigInteger, PrimeField};
 use ark_relations::r1cs::SynthesisError;
+use std::sync::OnceLock;
 use x402_zk_primitives::babyjubjub::{base8, subgroup_order};
 
 /// Bits of `S`: `l < 2^251`.
 pub const S_BITS: usize = 251;
+
+/// Bits of `h`, a field element: its canonical bits (`p < 2^254`).
+const H_BITS: usize = ark_bn254::Fr::MODULUS_BIT_SIZE as usize;
 
 /// Enforces that `(r8, s)` is a valid signature of `msg` under `a`.
 pub fn verify(
@@ -52,10 +57,25 @@ pub fn verify(
             msg.clone(),
         ],
     )?;
-    let h_bits = to_bits_strict(cs, &h)?;
-
-    let left = fixed_base_mul(cs, &s_bits, &base8())?;
-    let h_a8 = variable_base_mul(cs, &h_bits, &a8)?;
+    // The hints of `h·8A`'s ladder are the longest computation of a witness and
+    // need only values known here, so when they are known the pool computes them
+    // on another core while this one synthesizes the constraints before the
+    // ladder (or this core does, when no other is free).
+    let ladder = a8.value().zip(h.value());
+    let ladder_hints = OnceLock::new();
+    let (h_bits, left) = rayon::in_place_scope(|scope| {
+        if let Some((base, h)) = ladder {
+            let hints = &ladder_hints;
+            scope.spawn(move |_| {
+                let bits = h.into_bigint().to_bits_le();
+                let _ = hints.set(VariableBaseHints::new(&base, &bits[..H_BITS]));
+            });
+        }
+        let h_bits = to_bits_strict(cs, &h)?;
+        let left = fixed_base_mul(cs, &s_bits, &base8())?;
+        Ok::<_, SynthesisError>((h_bits, left))
+    })?;
+    let h_a8 = variable_base_mul_hinted(cs, &h_bits, &a8, ladder_hints.into_inner())?;
     // Twin of the last addition and of 1/x(R8), with one inversion.
     let hints = r8.value().zip(h_a8.value()).map(|(r, q)| {
         let mut inverse_x = [r.x];

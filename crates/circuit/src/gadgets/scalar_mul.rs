@@ -5,6 +5,7 @@
 //! [`Bit`]s and are not reduced: `k·P` for the integer `k = Σ bᵢ·2ⁱ`.
 
 use super::curve::{normalize, PointVar};
+use super::montgomery::coeff_a;
 use crate::num::{batch_invert, Bit, Cs, Num};
 use ark_bn254::Fr;
 use ark_ec::AffineRepr;
@@ -146,20 +147,23 @@ struct FixedBaseTables {
     correction: (Point, Point),
 }
 
-/// One window's points, in Edwards form (for the twin) and as the coefficients of
-/// their Montgomery coordinates over the monomials of the window's bits.
+/// One window's points, in Edwards form and as Montgomery images (for the twin),
+/// and as the coefficients of their Montgomery coordinates over the monomials of
+/// the window's bits.
 struct WindowTable {
     points: Vec<Point>,
+    images: Vec<(Fr, Fr)>,
     coefficients: Vec<(Fr, Fr)>,
 }
 
 impl FixedBaseTables {
     /// [`fixed_base_mul`]'s values for the bits `b₀`, `high` from the Edwards
     /// twin: the slopes `λ = (v₂ − v₁)/(u₂ − u₁)` of every Montgomery addition
-    /// (sum of the windows so far plus the next window), the window sum and the
-    /// result, with three batched inversions instead of one per window.
+    /// (sum of the windows so far plus the next window, whose image is in the
+    /// table), the window sum and the result, with three batched inversions
+    /// instead of one per window.
     fn twin(&self, b0: bool, high: &[bool]) -> FixedBaseHints {
-        let selected: Vec<EdwardsProjective> = high
+        let selected: Vec<(&Point, (Fr, Fr))> = high
             .chunks(FIXED_WINDOW)
             .zip(&self.windows)
             .map(|(window, table)| {
@@ -167,24 +171,24 @@ impl FixedBaseTables {
                     .iter()
                     .enumerate()
                     .fold(0, |i, (k, &b)| i | (usize::from(b) << k));
-                table.points[index].into_group()
+                (&table.points[index], table.images[index])
             })
             .collect();
-        let mut points = Vec::with_capacity(2 * selected.len());
+        let (last, rest) = selected.split_last().expect("at least one window");
+        let mut sums = Vec::with_capacity(rest.len());
         let mut acc = EdwardsProjective::zero();
-        for p in &selected[..selected.len() - 1] {
-            acc += p;
-            points.push(acc);
+        for (p, _) in rest {
+            acc += *p;
+            sums.push(acc);
         }
-        points.extend_from_slice(&selected[1..]);
-        let images = montgomery_images(&points);
-        let (sums, next) = images.split_at(selected.len() - 1);
+        let images = montgomery_images(&sums);
         let slopes = quotients(
-            sums.iter()
-                .zip(next)
-                .map(|((u1, v1), (u2, v2))| (*v2 - v1, *u2 - u1)),
+            images
+                .iter()
+                .zip(&selected[1..])
+                .map(|((u1, v1), (_, (u2, v2)))| (*v2 - v1, *u2 - u1)),
         );
-        let end = acc + selected[selected.len() - 1];
+        let end = acc + last.0;
         let correction = if b0 {
             self.correction.1
         } else {
@@ -234,6 +238,7 @@ fn fixed_base_tables(base: &Point, high_len: usize) -> Arc<FixedBaseTables> {
         windows.push(WindowTable {
             coefficients: mobius_coefficients(&montgomery),
             points,
+            images: montgomery,
         });
         pos += w;
     }
@@ -368,13 +373,36 @@ pub fn variable_base_mul(
     bits: &[Bit],
     base: &PointVar,
 ) -> Result<PointVar, SynthesisError> {
+    let hints = base
+        .value()
+        .zip(bit_values(bits))
+        .map(|(p, bits)| VariableBaseHints::new(&p, &bits));
+    variable_base_mul_hinted(cs, bits, base, hints)
+}
+
+/// [`variable_base_mul`] with its twin's values computed beforehand (by
+/// [`VariableBaseHints::new`], e.g. on another core while the constraints before
+/// it are synthesized). Hints made for other bits or another base are not used:
+/// the twin runs again here.
+pub fn variable_base_mul_hinted(
+    cs: &Cs,
+    bits: &[Bit],
+    base: &PointVar,
+    hints: Option<VariableBaseHints>,
+) -> Result<PointVar, SynthesisError> {
     use super::montgomery::{double_and_add_hinted, from_edwards_hinted, to_edwards_hinted};
     let (b0, high) = bits.split_first().expect("at least one bit");
     let omega = offset_point();
-    let twin = base
-        .value()
-        .zip(bit_values(bits))
-        .map(|(p, bits)| variable_base_twin(&p, &omega, bits[0], &bits[1..]));
+    let twin = match (base.value(), bit_values(bits)) {
+        (Some(p), Some(values)) => Some(match hints {
+            Some(h) if h.base_point == p && h.bits == values => h,
+            given => {
+                debug_assert!(given.is_none(), "hints for another multiplication");
+                VariableBaseHints::new(&p, &values)
+            }
+        }),
+        _ => None,
+    };
     let p = from_edwards_hinted(cs, base, twin.as_ref().map(|t| t.base))?;
     let start = base.add_hinted(
         cs,
@@ -407,8 +435,13 @@ pub fn variable_base_mul(
     acc.add_hinted(cs, &correction, twin.map(|t| t.result))
 }
 
-/// Hints for [`variable_base_mul`] from its twin.
-struct VariableBaseHints {
+/// The values [`variable_base_mul`] needs besides its inputs, from its Edwards
+/// twin: the Montgomery images, the quotients of every ladder step and the points
+/// between the conversions and additions.
+pub struct VariableBaseHints {
+    /// The multiplication these are for: the base and the little-endian bits.
+    base_point: Point,
+    bits: Vec<bool>,
     /// Montgomery image of `P`.
     base: (Fr, Fr),
     /// `P + Ω` and its Montgomery image.
@@ -422,49 +455,57 @@ struct VariableBaseHints {
     result: Point,
 }
 
-/// [`variable_base_mul`]'s values for `k = b₀ + Σ highᵢ·2^(i+1)` from the
-/// Edwards twin, with three batched inversions instead of two per bit: the
-/// quotients `λ₁ = (v_dP − v_Q)/(u_dP − u_Q)` and `λ₁ + λ₂ = 2·v_Q/(u_Q − u₃)` of
-/// every step `Q ← 2·Q + dᵢ·P` (`u₃` the u-coordinate of `Q + dᵢ·P`), and the
-/// points between the ladder's conversions and additions.
-fn variable_base_twin(p: &Point, omega: &Point, b0: bool, high: &[bool]) -> VariableBaseHints {
-    let n = high.len();
-    let (plus, minus) = (p.into_group(), -p.into_group());
-    let start = plus + omega;
-    let mut points = Vec::with_capacity(2 * n + 3);
-    let mut acc = start;
-    for &bit in high.iter().rev() {
-        points.push(acc);
-        acc += if bit { plus } else { minus };
-        points.push(acc);
-        acc += points[points.len() - 2];
-    }
-    points.extend([plus, minus, start]);
-    let images = montgomery_images(&points);
-    let (steps, signed) = images.split_at(2 * n);
-    let all = quotients(
-        steps
-            .chunks(2)
-            .zip(high.iter().rev())
-            .flat_map(|(s, &bit)| {
-                let ((uq, vq), (u3, _)) = (s[0], s[1]);
-                let (up, vp) = signed[usize::from(!bit)];
-                [(vp - vq, up - uq), (vq.double(), uq - u3)]
-            }),
-    );
-    let unshifted = acc + offset_multiple(n);
-    let result = if b0 { unshifted } else { unshifted + minus };
-    let [start, end, unshifted, result] =
-        <[Point; 4]>::try_from(normalize(&[start, acc, unshifted, result], &mut []))
-            .expect("four points");
-    VariableBaseHints {
-        base: signed[0],
-        start,
-        start_image: signed[2],
-        quotients: all.chunks(2).map(|q| (q[0], q[1])).collect(),
-        end,
-        unshifted,
-        result,
+impl VariableBaseHints {
+    /// The hints of `k·p` for `k = Σ bᵢ·2ⁱ` given by little-endian `bits` (at
+    /// least two).
+    ///
+    /// With three batched inversions instead of two per bit: the Edwards ladder
+    /// `Q ← 2·Q + dᵢ·P` (a doubling and a mixed addition per step), the Montgomery
+    /// images `(u_Q, v_Q)` of every accumulator, then the quotients
+    /// `λ₁ = (v_dP − v_Q)/(u_dP − u_Q)`, and `λ₁ + λ₂ = 2·v_Q/(u_Q − u₃)` with
+    /// `u₃ = λ₁² − A − u_Q − u_P`, the u-coordinate of `Q + dᵢ·P` (Montgomery
+    /// addition, `B = 1`), which is never computed as a point.
+    pub fn new(p: &Point, bits: &[bool]) -> Self {
+        let (&b0, high) = bits.split_first().expect("at least one bit");
+        let n = high.len();
+        let minus = -*p;
+        let start = p.into_group() + offset_point();
+        let mut points = Vec::with_capacity(n + 3);
+        let mut acc = start;
+        for &bit in high.iter().rev() {
+            points.push(acc);
+            acc.double_in_place();
+            acc += if bit { p } else { &minus };
+        }
+        points.extend([p.into_group(), minus.into_group(), start]);
+        let images = montgomery_images(&points);
+        let (steps, signed) = images.split_at(n);
+        let signed_for = |bit: bool| signed[usize::from(!bit)];
+        let lambda1 = quotients(steps.iter().zip(high.iter().rev()).map(|(&(uq, vq), &bit)| {
+            let (up, vp) = signed_for(bit);
+            (vp - vq, up - uq)
+        }));
+        let (a, up) = (coeff_a(), signed[0].0);
+        let sums = quotients(steps.iter().zip(&lambda1).map(|(&(uq, vq), l1)| {
+            let u3 = l1.square() - a - uq - up;
+            (vq.double(), uq - u3)
+        }));
+        let unshifted = acc + offset_multiple(n);
+        let result = if b0 { unshifted } else { unshifted + minus };
+        let [start, end, unshifted, result] =
+            <[Point; 4]>::try_from(normalize(&[start, acc, unshifted, result], &mut []))
+                .expect("four points");
+        VariableBaseHints {
+            base_point: *p,
+            bits: bits.to_vec(),
+            base: signed[0],
+            start,
+            start_image: signed[2],
+            quotients: lambda1.into_iter().zip(sums).collect(),
+            end,
+            unshifted,
+            result,
+        }
     }
 }
 
@@ -581,7 +622,8 @@ mod tests {
             // Variable base: Q ← 2Q + dP from Q = P + Ω.
             let p = mul(&base8(), &BigUint::from(rng.gen::<u128>()));
             let bits: Vec<bool> = (0..253).map(|_| rng.gen()).collect();
-            let hints = variable_base_twin(&p, &offset_point(), true, &bits).quotients;
+            let all: Vec<bool> = [true].into_iter().chain(bits.iter().copied()).collect();
+            let hints = VariableBaseHints::new(&p, &all).quotients;
             let (up, vp) = native_from_edwards(&p);
             let (mut uq, mut vq) =
                 native_from_edwards(&(p.into_group() + offset_point()).into_affine());
@@ -634,7 +676,8 @@ mod tests {
                 .fold(BigUint::from(0u8), |k, &b| 2u8 * k + u8::from(b));
             let k = 2u8 * k + u8::from(b0);
             let omega = offset_point();
-            let t = variable_base_twin(&p, &omega, b0, &high);
+            let all: Vec<bool> = [b0].into_iter().chain(high.iter().copied()).collect();
+            let t = VariableBaseHints::new(&p, &all);
             let start = (p.into_group() + omega).into_affine();
             assert_eq!(t.base, native_from_edwards(&p));
             assert_eq!(
@@ -681,6 +724,44 @@ mod tests {
             (cs.num_constraints, cs.witness_assignment)
         };
         assert_eq!(run(false), run(true));
+    }
+
+    /// Hints computed beforehand give the same assignment as the gadget's own
+    /// twin; hints made for another scalar or base are not used (in release
+    /// builds: debug builds stop at the miswiring).
+    #[test]
+    fn hints_given_beforehand_are_used_only_for_their_multiplication() {
+        use crate::num::HINT_MISSES;
+        use ark_relations::r1cs::SynthesisMode;
+        let p = mul(&base8(), &987654u32.into());
+        let k = BigUint::from(0xfeed_u64) * BigUint::from(u128::MAX);
+        let values: Vec<bool> = (0..200).map(|i| k.bit(i)).collect();
+        let run = |hints: Option<VariableBaseHints>| {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            cs.set_mode(SynthesisMode::Prove {
+                construct_matrices: true,
+            });
+            let base = PointVar {
+                x: Num::witness(&cs, Some(p.x)).unwrap(),
+                y: Num::witness(&cs, Some(p.y)).unwrap(),
+            };
+            let (_, bits) = alloc_bits(&cs, Some(Fr::from(k.clone())), 200).unwrap();
+            HINT_MISSES.with(|m| m.set(0));
+            let out = variable_base_mul_hinted(&cs, &bits, &base, hints).unwrap();
+            assert_eq!(out.value(), Some(mul(&p, &k)));
+            assert!(cs.is_satisfied().unwrap());
+            assert_eq!(HINT_MISSES.with(|m| m.get()), 0);
+            cs.into_inner().unwrap().witness_assignment
+        };
+        let own = run(None);
+        assert_eq!(run(Some(VariableBaseHints::new(&p, &values))), own);
+        if !cfg!(debug_assertions) {
+            let mut other = values.clone();
+            other[7] = !other[7];
+            assert_eq!(run(Some(VariableBaseHints::new(&p, &other))), own);
+            let q = mul(&base8(), &5u32.into());
+            assert_eq!(run(Some(VariableBaseHints::new(&q, &values))), own);
+        }
     }
 
     #[test]
