@@ -99,7 +99,7 @@ pub(crate) fn check_g2(x: Fq2, y: Fq2, what: &'static str) -> Result<G2Affine, D
 
 /// An on-curve G2 point, checked for membership in the prime-order subgroup.
 pub(crate) fn check_g2_subgroup(p: G2Affine, what: &'static str) -> Result<G2Affine, DecodeError> {
-    if !p.is_in_correct_subgroup_assuming_on_curve() {
+    if !crate::g2_subgroup::is_in_g2(&p) {
         return Err(DecodeError::NotInSubgroup(what));
     }
     Ok(p)

@@ -28,6 +28,7 @@
 mod batch;
 mod encoding;
 mod final_exp;
+mod g2_subgroup;
 mod inputs;
 mod key;
 mod miller;
