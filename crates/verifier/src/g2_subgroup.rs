@@ -49,10 +49,11 @@ fn psi(p: &G2Projective) -> G2Projective {
 
 /// Whether an on-curve point of the twist lies in G2 (the identity does).
 pub(crate) fn is_in_g2(p: &G2Affine) -> bool {
-    // arkworks' projective arithmetic is complete (its additions branch on the
-    // identity and on doubling), so no input takes a wrong path.
+    // arkworks' additions handle the identity, `P = Q` and `P = −Q` (by branches),
+    // so no input takes a wrong path.
     let xp = p.mul_bigint(<Config as BnConfig>::X);
-    let left = xp + p + psi(&xp) + psi(&psi(&xp));
+    let psi_xp = psi(&xp);
+    let left = xp + p + psi_xp + psi(&psi_xp);
     let right = psi(&psi(&psi(&xp.double())));
     left == right
 }
@@ -113,26 +114,28 @@ mod tests {
         }
     }
 
-    /// Strong probable-prime test to 32 bases (the factors are also known primes).
+    /// Strong probable-prime test to the 20 smallest prime bases (the factors are also known primes).
     fn is_probable_prime(n: &BigUint) -> bool {
         let one = BigUint::from(1u8);
         let m = n - &one;
         let s = m.trailing_zeros().expect("n > 1");
         let d = &m >> s;
-        [2u32, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71]
-            .iter()
-            .map(|&a| BigUint::from(a))
-            .filter(|a| a < n)
-            .all(|a| {
-                let mut y = a.modpow(&d, n);
-                if y == one || y == m {
-                    return true;
-                }
-                (1..s).any(|_| {
-                    y = y.modpow(&BigUint::from(2u8), n);
-                    y == m
-                })
+        [
+            2u32, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71,
+        ]
+        .iter()
+        .map(|&a| BigUint::from(a))
+        .filter(|a| a < n)
+        .all(|a| {
+            let mut y = a.modpow(&d, n);
+            if y == one || y == m {
+                return true;
+            }
+            (1..s).any(|_| {
+                y = y.modpow(&BigUint::from(2u8), n);
+                y == m
             })
+        })
     }
 
     #[test]

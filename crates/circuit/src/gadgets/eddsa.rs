@@ -58,9 +58,10 @@ pub fn verify(
         ],
     )?;
     // The hints of `h·8A`'s ladder are the longest computation of a witness and
-    // need only values known here, so when they are known the pool computes them
-    // on another core while this one synthesizes the constraints before the
-    // ladder (or this core does, when no other is free).
+    // need only values known here: they are handed to the thread pool while this
+    // thread synthesizes the constraints before the ladder. Another worker runs
+    // them if one is free; otherwise a pool thread runs them itself at the scope's
+    // end, and a thread outside the pool waits for a worker.
     let ladder = a8.value().zip(h.value());
     let ladder_hints = OnceLock::new();
     let (h_bits, left) = rayon::in_place_scope(|scope| {

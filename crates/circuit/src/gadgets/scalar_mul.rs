@@ -457,9 +457,9 @@ pub struct VariableBaseHints {
 
 impl VariableBaseHints {
     /// The hints of `k·p` for `k = Σ bᵢ·2ⁱ` given by little-endian `bits` (at
-    /// least two).
+    /// least one).
     ///
-    /// With three batched inversions instead of two per bit: the Edwards ladder
+    /// With four batched inversions instead of two per bit: the Edwards ladder
     /// `Q ← 2·Q + dᵢ·P` (a doubling and a mixed addition per step), the Montgomery
     /// images `(u_Q, v_Q)` of every accumulator, then the quotients
     /// `λ₁ = (v_dP − v_Q)/(u_dP − u_Q)`, and `λ₁ + λ₂ = 2·v_Q/(u_Q − u₃)` with
@@ -481,10 +481,15 @@ impl VariableBaseHints {
         let images = montgomery_images(&points);
         let (steps, signed) = images.split_at(n);
         let signed_for = |bit: bool| signed[usize::from(!bit)];
-        let lambda1 = quotients(steps.iter().zip(high.iter().rev()).map(|(&(uq, vq), &bit)| {
-            let (up, vp) = signed_for(bit);
-            (vp - vq, up - uq)
-        }));
+        let lambda1 = quotients(
+            steps
+                .iter()
+                .zip(high.iter().rev())
+                .map(|(&(uq, vq), &bit)| {
+                    let (up, vp) = signed_for(bit);
+                    (vp - vq, up - uq)
+                }),
+        );
         let (a, up) = (coeff_a(), signed[0].0);
         let sums = quotients(steps.iter().zip(&lambda1).map(|(&(uq, vq), l1)| {
             let u3 = l1.square() - a - uq - up;
@@ -728,9 +733,9 @@ mod tests {
 
     /// Hints computed beforehand give the same assignment as the gadget's own
     /// twin; hints made for another scalar or base are not used (in release
-    /// builds: debug builds stop at the miswiring).
+    /// builds: debug builds stop at the miswiring, see the next test).
     #[test]
-    fn hints_given_beforehand_are_used_only_for_their_multiplication() {
+    fn hints_given_beforehand_give_the_same_assignment() {
         use crate::num::HINT_MISSES;
         use ark_relations::r1cs::SynthesisMode;
         let p = mul(&base8(), &987654u32.into());
@@ -762,6 +767,22 @@ mod tests {
             let q = mul(&base8(), &5u32.into());
             assert_eq!(run(Some(VariableBaseHints::new(&q, &values))), own);
         }
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "hints for another multiplication")]
+    fn hints_for_another_scalar_stop_debug_builds() {
+        let p = mul(&base8(), &987654u32.into());
+        let cs = ConstraintSystem::<Fr>::new_ref();
+        let base = PointVar {
+            x: Num::witness(&cs, Some(p.x)).unwrap(),
+            y: Num::witness(&cs, Some(p.y)).unwrap(),
+        };
+        let (_, bits) = alloc_bits(&cs, Some(Fr::from(12345u64)), 20).unwrap();
+        let other: Vec<bool> = (0..20).map(|i| (12344u64 >> i) & 1 == 1).collect();
+        let hints = VariableBaseHints::new(&p, &other);
+        let _ = variable_base_mul_hinted(&cs, &bits, &base, Some(hints));
     }
 
     #[test]
