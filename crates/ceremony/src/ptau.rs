@@ -517,7 +517,7 @@ fn g2_points(data: &[u8], what: &'static str) -> Result<Vec<G2Affine>, CeremonyE
                 _ => return Err(malformed(what, "a coordinate is not below the field prime")),
             };
             let p = G2Affine::new_unchecked(Fq2::new(x0, x1), Fq2::new(y0, y1));
-            if !p.is_on_curve() || !p.is_in_correct_subgroup_assuming_on_curve() {
+            if !p.is_on_curve() || !x402_zk_verifier::is_in_g2(&p) {
                 return Err(malformed(what, "a point is not in the G2 subgroup"));
             }
             Ok(p)

@@ -8,7 +8,7 @@ use crate::{
 };
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
-use ark_ff::{One, UniformRand};
+use ark_ff::{Field, One, UniformRand};
 use ark_groth16::Groth16;
 use ark_relations::r1cs::{ConstraintSynthesizer, ConstraintSystemRef, SynthesisError};
 use rand::SeedableRng;
@@ -146,6 +146,26 @@ fn inconsistent_or_unprepared_ptau_is_refused() {
         Phase1::from_ptau(&off_curve, 4, &mut rng()),
         Err(CeremonyError::Malformed { .. })
     ));
+    // τ·G2 replaced by a point of the twist outside G2 (Montgomery limbs, as snarkjs).
+    let outside = (1u64..)
+        .filter_map(|i| {
+            let x = ark_bn254::Fq2::new(i.into(), ark_bn254::Fq::one());
+            let b = <ark_bn254::g2::Config as ark_ec::short_weierstrass::SWCurveConfig>::COEFF_B;
+            (x * x * x + b)
+                .sqrt()
+                .map(|y| ark_bn254::G2Affine::new_unchecked(x, y))
+        })
+        .find(|p| !p.is_in_correct_subgroup_assuming_on_curve())
+        .unwrap();
+    let encoded: Vec<u8> = [outside.x.c0, outside.x.c1, outside.y.c0, outside.y.c1]
+        .iter()
+        .flat_map(|c| c.0 .0.iter().flat_map(|limb| limb.to_le_bytes()))
+        .collect();
+    let outside_g2 = edit_ptau(good, |s| section(s, 3)[128..256].copy_from_slice(&encoded));
+    match Phase1::from_ptau(&outside_g2, 4, &mut rng()) {
+        Err(CeremonyError::Malformed { .. }) => {}
+        other => panic!("expected a point outside G2 to be refused, got {other:?}"),
+    }
     let other_field = edit_ptau(good, |s| section(s, 1)[4] ^= 1);
     assert!(matches!(
         Phase1::from_ptau(&other_field, 4, &mut rng()),

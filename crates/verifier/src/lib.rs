@@ -39,6 +39,7 @@ mod verify;
 
 pub use batch::BatchError;
 pub use encoding::DecodeError;
+pub use g2_subgroup::is_in_g2;
 pub use key::{Eip197Key, SnarkjsVerifyingKey, VerifyingKey, VK_FORMAT_V1, VK_MAGIC};
 pub use proof::{Proof, SnarkjsProof, PROOF_BYTES, PROOF_FORMAT_V1};
 pub use snarkjs::{G1Json, G2Json};
