@@ -5,6 +5,7 @@
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use x402_zk_primitives::{h2f, FieldElement};
 
 #[derive(Clone)]
 pub(crate) struct Challenges {
@@ -40,6 +41,20 @@ impl Challenges {
         self.at(resource, self.bucket())
     }
 
+    /// The challenge a proof with public input `context` binds, for a payment that
+    /// echoes none (x402 v1): this bucket's or the previous one's, as [`Self::accepts`]
+    /// allows for v2, so a proof made across a bucket's end is not refused. This
+    /// bucket's when neither matches (the payment is then refused for its context).
+    pub(crate) fn bound_by(&self, resource: &str, context: Option<FieldElement>) -> String {
+        let b = self.bucket();
+        let previous = self.at(resource, b.saturating_sub(1));
+        if context.is_some_and(|c| c == h2f::context(resource, &previous)) {
+            previous
+        } else {
+            self.at(resource, b)
+        }
+    }
+
     /// Whether `challenge` is this bucket's or the previous one's for `resource`.
     /// The comparison is constant-time (`Mac::verify_slice`), so response times
     /// say nothing about how much of a guessed challenge was right.
@@ -61,6 +76,24 @@ impl Challenges {
 #[cfg(test)]
 mod tests {
     use super::Challenges;
+    use x402_zk_primitives::h2f;
+
+    #[test]
+    fn a_v1_proof_binds_this_or_the_previous_buckets_challenge() {
+        // Buckets of ~16 years: none ends while the test runs.
+        let c = Challenges::new([3; 32], 500_000_000);
+        let b = c.bucket();
+        let (now, previous, older) = (c.at("/a", b), c.at("/a", b - 1), c.at("/a", b - 2));
+        let context = |resource: &str, challenge: &str| Some(h2f::context(resource, challenge));
+        assert_eq!(c.bound_by("/a", context("/a", &now)), now);
+        assert_eq!(c.bound_by("/a", context("/a", &previous)), previous);
+        assert_eq!(c.bound_by("/a", context("/a", &older)), now);
+        assert_eq!(c.bound_by("/a", None), now);
+        let previous_b = c.at("/b", b - 1);
+        assert_eq!(c.bound_by("/b", context("/b", &previous_b)), previous_b);
+        // The previous challenge of another resource binds nothing here.
+        assert_eq!(c.bound_by("/b", context("/a", &previous)), c.at("/b", b));
+    }
 
     #[test]
     fn challenges_depend_on_secret_resource_and_bucket() {

@@ -56,12 +56,13 @@ use std::{
     task::{Context, Poll},
 };
 use tower::{Layer, Service};
+use x402_zk_primitives::Statement;
 use x402_zk_protocol::{
     decode_header, encode_header, zk_receipt::IssuerInfo, ErrorCode, FacilitatorRequest,
     PaymentPayload, PaymentPayloadV1, PaymentRequired, PaymentRequiredV1, PaymentRequirements,
     PaymentRequirementsV1, Rejection, ResourceInfo, SettleResponse, ZkReceiptExtra,
-    PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE, SCHEME, X402_VERSION, X_PAYMENT,
-    X_PAYMENT_RESPONSE,
+    ZkReceiptPayload, PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE, SCHEME, X402_VERSION,
+    X_PAYMENT, X_PAYMENT_RESPONSE,
 };
 
 /// Attempts at an unavailable `/settle` (backoff from 200 ms, with jitter).
@@ -300,14 +301,20 @@ impl Inner {
                 })
                 .and_then(|v1| {
                     // A v1 payment names scheme and network only: it accepts the
-                    // route's current requirement, whose challenge the proof must bind.
+                    // route's requirement with the challenge its proof binds (this
+                    // period's or the previous one's, read from the public context).
                     if v1.scheme != SCHEME || v1.network != self.price.network {
                         return Err(Rejection::new(
                             ErrorCode::UnsupportedScheme,
                             "this route accepts zk-receipt payments on its network only",
                         ));
                     }
-                    let accepted = self.requirement(self.challenges.current(&resource.url));
+                    let context = ZkReceiptPayload::from_value(&v1.payload)
+                        .ok()
+                        .and_then(|p| Statement::from_decimal_signals(&p.public_inputs).ok())
+                        .map(|s| s.context);
+                    let accepted =
+                        self.requirement(self.challenges.bound_by(&resource.url, context));
                     Ok(Presented {
                         version: 1,
                         payload: PaymentPayload {
