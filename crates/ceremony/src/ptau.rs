@@ -481,7 +481,7 @@ fn fq_lem(b: &[u8]) -> Option<Fq> {
     (big < Fq::MODULUS).then(|| Fq::new_unchecked(big))
 }
 
-fn fq_lem_bytes(x: &Fq, out: &mut Vec<u8>) {
+pub(crate) fn fq_lem_bytes(x: &Fq, out: &mut Vec<u8>) {
     for limb in x.0 .0 {
         out.extend_from_slice(&limb.to_le_bytes());
     }

@@ -146,7 +146,7 @@ fn inconsistent_or_unprepared_ptau_is_refused() {
         Phase1::from_ptau(&off_curve, 4, &mut rng()),
         Err(CeremonyError::Malformed { .. })
     ));
-    // τ·G2 replaced by a point of the twist outside G2 (Montgomery limbs, as snarkjs).
+    // τ·G2 replaced by a point of the twist outside G2.
     let outside = (1u64..)
         .filter_map(|i| {
             let x = ark_bn254::Fq2::new(i.into(), ark_bn254::Fq::one());
@@ -157,10 +157,10 @@ fn inconsistent_or_unprepared_ptau_is_refused() {
         })
         .find(|p| !p.is_in_correct_subgroup_assuming_on_curve())
         .unwrap();
-    let encoded: Vec<u8> = [outside.x.c0, outside.x.c1, outside.y.c0, outside.y.c1]
-        .iter()
-        .flat_map(|c| c.0 .0.iter().flat_map(|limb| limb.to_le_bytes()))
-        .collect();
+    let mut encoded = Vec::new();
+    for c in [outside.x.c0, outside.x.c1, outside.y.c0, outside.y.c1] {
+        crate::ptau::fq_lem_bytes(&c, &mut encoded);
+    }
     let outside_g2 = edit_ptau(good, |s| section(s, 3)[128..256].copy_from_slice(&encoded));
     match Phase1::from_ptau(&outside_g2, 4, &mut rng()) {
         Err(CeremonyError::Malformed { .. }) => {}
