@@ -111,7 +111,7 @@ fn exp_by_x<T: Tower>(t: T, f: &T::F) -> T::F {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tower::{Arkworks, Vector};
+    use crate::tower::{Arkworks, Scalar, Vector};
     use ark_bn254::{Bn254, Fr, G1Projective, G2Projective};
     use ark_ec::pairing::{MillerLoopOutput, Pairing};
     use ark_ec::{CurveGroup, PrimeGroup};
@@ -121,6 +121,7 @@ mod tests {
     #[test]
     fn agrees_with_arkworks() {
         agrees_on(Arkworks);
+        agrees_on(Scalar);
         match x402_zk_ifma::Ifma::detect() {
             Some(ifma) => agrees_on(Vector(ifma)),
             None => eprintln!("skipped the IFMA tower: this CPU has no AVX-512 IFMA"),

@@ -11,7 +11,8 @@
 //! [`Verifier::verify_bytes`] verifies a proof straight from its bytes, with the G2
 //! subgroup check of `B` beside the final exponentiation. On CPUs with AVX-512 IFMA
 //! the pairings' `Fq12` arithmetic runs eight lanes at a time (`x402-zk-ifma`,
-//! detected at run time; [`Verifier::new_portable`] keeps arkworks').
+//! detected at run time), elsewhere on portable 64-bit arithmetic whose `Fq2`
+//! products reduce once per coordinate ([`Verifier::new_portable`] forces it).
 //!
 //! ```no_run
 //! use x402_zk_verifier::{Proof, VerifyingKey, Verifier};
@@ -33,6 +34,7 @@ mod inputs;
 mod key;
 mod miller;
 mod proof;
+mod scalar;
 mod snarkjs;
 mod tower;
 mod verify;

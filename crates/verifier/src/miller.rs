@@ -16,10 +16,8 @@
 //! runs one chain per thread over all of its pairs.
 
 use crate::tower::Tower;
-use ark_bn254::{Config, Fq12, Fq12Config, Fq2, Fq6, Fq6Config, G1Affine};
+use ark_bn254::{Config, Fq12, Fq2, G1Affine};
 use ark_ec::bn::{BnConfig, G2Prepared};
-use ark_ff::fields::{Fp12Config, Fp6Config};
-use ark_ff::Zero;
 use std::ops::Range;
 
 // For a negative curve parameter the loop would end with a conjugation, and
@@ -98,17 +96,13 @@ fn evaluate(coeffs: &ark_ec::bn::g2::EllCoeff<Config>, p: &G1Affine) -> Line {
     [c0, c1, c2]
 }
 
-/// `f ← f·ℓ₁·ℓ₂`: 23 multiplications in `Fq2` where two `mul_by_034` take 26
-/// (gnark-crypto's `Mul034By034` and `MulBy01234`). With `ℓ = a₀ + (a₃ + a₄v)w`
-/// and `w² = v`, `v³ = ξ`:
-///
-/// ```text
-/// ℓ₁·ℓ₂ = (a₀b₀ + ξ·a₄b₄, a₃b₃, a₃b₄ + a₄b₃) + (a₀b₃ + a₃b₀, a₀b₄ + a₄b₀, 0)·w
-/// ```
-///
-/// six products by Karatsuba; then `(f₀ + f₁w)(L₀ + L₁w) = f₀L₀ + v·f₁L₁ +
-/// ((f₀ + f₁)(L₀ + L₁) − f₀L₀ − f₁L₁)·w`, where `L₁` has two coefficients.
+/// `f ← f·ℓ₁·ℓ₂` on arkworks' `Fq12`, for the reference tower of the tests: the
+/// formulas of [`crate::scalar::Fq12::mul_by_two_lines`].
+#[cfg(test)]
 pub(crate) fn mul_by_two_lines(f: &mut Fq12, [a0, a3, a4]: &Line, [b0, b3, b4]: &Line) {
+    use ark_bn254::{Fq12Config, Fq6, Fq6Config};
+    use ark_ff::fields::{Fp12Config, Fp6Config};
+    use ark_ff::Zero;
     let (x00, x33, x44) = (*a0 * b0, *a3 * b3, *a4 * b4);
     let x03 = (*a0 + a3) * (*b0 + b3) - x00 - x33;
     let x04 = (*a0 + a4) * (*b0 + b4) - x00 - x44;
@@ -127,7 +121,7 @@ pub(crate) fn mul_by_two_lines(f: &mut Fq12, [a0, a3, a4]: &Line, [b0, b3, b4]: 
 mod tests {
     use super::*;
     use crate::final_exp::easy_part;
-    use crate::tower::{Arkworks, Vector};
+    use crate::tower::{Arkworks, Scalar, Vector};
     use ark_bn254::{Bn254, Fr, G1Projective, G2Affine, G2Projective};
     use ark_ec::{pairing::Pairing, CurveGroup, PrimeGroup};
     use ark_ff::UniformRand;
@@ -151,9 +145,10 @@ mod tests {
 
     #[test]
     fn split_chains_multiply_to_arkworks_miller_loop() {
-        // Arkworks' tower gives the Miller loop itself; IFMA's, the Miller loop
-        // times an element of `Fq*`, equal after the easy part.
+        // Arkworks' tower and the portable one give the Miller loop itself; IFMA's,
+        // the Miller loop times an element of `Fq*`, equal after the easy part.
         split_chains_on(Arkworks, |f| f);
+        split_chains_on(Scalar, |f| f);
         match x402_zk_ifma::Ifma::detect() {
             Some(ifma) => split_chains_on(Vector(ifma), |f| easy_part(f).unwrap()),
             None => eprintln!("skipped the IFMA tower: this CPU has no AVX-512 IFMA"),

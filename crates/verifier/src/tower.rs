@@ -1,11 +1,15 @@
 //! The `Fq12` arithmetic under the Miller loops and the hard part of the final
-//! exponentiation: arkworks' on every CPU, or [`Fq12Lanes`] (the twelve coordinates
-//! in the lanes of AVX-512 registers, multiplied with IFMA) where the CPU has it.
-//! Both run the same code ([`crate::miller::chain`], [`crate::final_exp::hard_part`]),
-//! generic over [`Tower`]; the tests run it on both.
+//! exponentiation: [`Fq12Lanes`] (the twelve coordinates in the lanes of AVX-512
+//! registers, multiplied with IFMA) where the CPU has it, the portable
+//! [`crate::scalar::Fq12`] elsewhere. Both run the same code
+//! ([`crate::miller::chain`], [`crate::final_exp::hard_part`]), generic over
+//! [`Tower`]; the tests run it on both and on arkworks' `Fq12`, the reference.
 
-use crate::miller::{mul_by_two_lines, Line};
+#[cfg(test)]
+use crate::miller::mul_by_two_lines;
+use crate::miller::Line;
 use ark_bn254::Fq12;
+#[cfg(test)]
 use ark_ff::{CyclotomicMultSubgroup, Field, One};
 use x402_zk_ifma::{Fq12Lanes, Ifma};
 
@@ -30,10 +34,12 @@ pub(crate) trait Tower: Copy {
     fn mul_by_lines(self, f: &mut Self::F, first: &Line, second: Option<&Line>);
 }
 
-/// Arkworks' `Fq12` (`c = 1`).
+/// Arkworks' `Fq12` (`c = 1`): the reference the tests compare the others with.
+#[cfg(test)]
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Arkworks;
 
+#[cfg(test)]
 impl Tower for Arkworks {
     type F = Fq12;
     fn one(self) -> Fq12 {
@@ -108,23 +114,66 @@ impl Tower for Vector {
     }
 }
 
+/// [`crate::scalar::Fq12`] (`c = 1`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Scalar;
+
+impl Tower for Scalar {
+    type F = crate::scalar::Fq12;
+    fn one(self) -> Self::F {
+        crate::scalar::Fq12::one()
+    }
+    fn lift(self, f: &Fq12) -> Self::F {
+        crate::scalar::Fq12::from_ark(f)
+    }
+    fn lower(self, f: &Self::F) -> Fq12 {
+        f.to_ark()
+    }
+    fn mul(self, a: &Self::F, b: &Self::F) -> Self::F {
+        a.mul(b)
+    }
+    fn square(self, a: &Self::F) -> Self::F {
+        a.square()
+    }
+    fn cyclotomic_square(self, a: &Self::F) -> Self::F {
+        a.cyclotomic_square()
+    }
+    fn conjugate(self, a: &Self::F) -> Self::F {
+        a.conjugate()
+    }
+    fn frobenius_map(self, a: &Self::F, power: usize) -> Self::F {
+        a.frobenius_map(power)
+    }
+    fn mul_by_lines(self, f: &mut Self::F, first: &Line, second: Option<&Line>) {
+        use crate::scalar::Fq2;
+        let lift = |l: &Line| l.map(|c| Fq2::from_ark(&c));
+        *f = match second {
+            Some(second) => f.mul_by_two_lines(lift(first), lift(second)),
+            None => {
+                let [c0, c3, c4] = lift(first);
+                f.mul_by_034(c0, c3, c4)
+            }
+        };
+    }
+}
+
 /// Which [`Tower`] a [`crate::Verifier`] runs on.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Backend {
-    Arkworks,
+    Scalar,
     Ifma(Ifma),
 }
 
 impl Backend {
     /// IFMA's where the CPU has it.
     pub(crate) fn detect() -> Self {
-        Ifma::detect().map_or(Backend::Arkworks, Backend::Ifma)
+        Ifma::detect().map_or(Backend::Scalar, Backend::Ifma)
     }
 
     /// [`crate::miller::chain`] on this backend.
     pub(crate) fn chain(self, parts: &[crate::miller::Part<'_>]) -> Fq12 {
         match self {
-            Backend::Arkworks => crate::miller::chain(Arkworks, parts),
+            Backend::Scalar => crate::miller::chain(Scalar, parts),
             Backend::Ifma(ifma) => crate::miller::chain(Vector(ifma), parts),
         }
     }
@@ -132,7 +181,7 @@ impl Backend {
     /// [`crate::final_exp::hard_part`] on this backend.
     pub(crate) fn hard_part(self, r: Fq12) -> Fq12 {
         match self {
-            Backend::Arkworks => crate::final_exp::hard_part(Arkworks, r),
+            Backend::Scalar => crate::final_exp::hard_part(Scalar, r),
             Backend::Ifma(ifma) => crate::final_exp::hard_part(Vector(ifma), r),
         }
     }

@@ -42,15 +42,16 @@ impl VerifyError {
 }
 
 /// Percentage of the lines of `−δ` evaluated on the thread that prepares `B`, so
-/// that both chains end together. Measured single-threaded (session 15, minimum of
-/// 300 runs; µs, arkworks' tower / IFMA's): preparing `B` 95 / 85, combining the
-/// inputs 69 / 66, a chain's squarings and easy part 72 / 36, one pair's lines
-/// 102 / 33. The chains take `269 + 102x` and `345 − 102x` µs on arkworks' tower,
-/// even at `x ≈ 0.37`; `154 + 33x` and `168 − 33x` on IFMA's, even at `x ≈ 0.21`.
+/// that both chains end together. Measured single-threaded (minimum of 300 runs,
+/// µs; IFMA's tower in session 15, the portable one in session 17): preparing `B`
+/// 85 / 59, combining the inputs 66 / 70, a chain's squarings and easy part 36 /
+/// 77, one pair's lines 33 / 63. The chains take `154 + 33x` and `168 − 33x` µs on
+/// IFMA's tower, even at `x ≈ 0.21`; `199 + 63x` and `273 − 63x` on the portable
+/// one, even at `x ≈ 0.59`.
 fn delta_lines_with_b_percent(backend: Backend) -> usize {
     match backend {
-        Backend::Arkworks => 37,
         Backend::Ifma(_) => 21,
+        Backend::Scalar => 59,
     }
 }
 
@@ -68,15 +69,15 @@ pub struct Verifier {
 
 impl Verifier {
     /// Prepares `vk`. The pairing's `Fq12` arithmetic runs on AVX-512 IFMA where the
-    /// CPU has it (see [`Verifier::uses_ifma`]), on arkworks' otherwise.
+    /// CPU has it (see [`Verifier::uses_ifma`]), on portable 64-bit code otherwise.
     pub fn new(vk: &VerifyingKey) -> Self {
         Self::with_backend(vk, Backend::detect())
     }
 
-    /// As [`Verifier::new`], on arkworks' arithmetic whatever the CPU: the same
-    /// verdicts, for comparison.
+    /// As [`Verifier::new`], on the portable 64-bit arithmetic whatever the CPU:
+    /// the same verdicts, for comparison.
     pub fn new_portable(vk: &VerifyingKey) -> Self {
-        Self::with_backend(vk, Backend::Arkworks)
+        Self::with_backend(vk, Backend::Scalar)
     }
 
     fn with_backend(vk: &VerifyingKey, backend: Backend) -> Self {

@@ -28,8 +28,8 @@ fn verifier() -> Verifier {
     Verifier::new(&VerifyingKey::from_snarkjs(&vk_json()).unwrap())
 }
 
-/// The verifier on this CPU's fastest arithmetic, and on arkworks' (the same where
-/// the CPU has no AVX-512 IFMA).
+/// The verifier on this CPU's fastest arithmetic, and on the portable 64-bit one
+/// (the same where the CPU has no AVX-512 IFMA).
 fn both_verifiers() -> [Verifier; 2] {
     let vk = VerifyingKey::from_snarkjs(&vk_json()).unwrap();
     [Verifier::new(&vk), Verifier::new_portable(&vk)]
@@ -201,22 +201,23 @@ fn batch_of_the_snarkjs_proof() {
     let statement = Statement::from_decimal_signals(&signals()).unwrap();
     let mut other = statement;
     other.min_amount += 1;
-    let v = verifier();
     let mut rng = rand::rngs::OsRng;
-    v.verify_batch(
-        &[(statement, proof.clone()), (statement, proof.clone())],
-        &mut rng,
-    )
-    .unwrap();
-    let items = [
-        (statement, proof.clone()),
-        (other, proof.clone()),
-        (statement, proof),
-    ];
-    assert_eq!(
-        v.verify_batch(&items, &mut rng),
-        Err(BatchError::Invalid { invalid: vec![1] })
-    );
+    for v in both_verifiers() {
+        v.verify_batch(
+            &[(statement, proof.clone()), (statement, proof.clone())],
+            &mut rng,
+        )
+        .unwrap();
+        let items = [
+            (statement, proof.clone()),
+            (other, proof.clone()),
+            (statement, proof.clone()),
+        ];
+        assert_eq!(
+            v.verify_batch(&items, &mut rng),
+            Err(BatchError::Invalid { invalid: vec![1] })
+        );
+    }
 }
 
 /// `verify_bytes` (subgroup check beside the pairing) gives the verdict of
@@ -225,8 +226,13 @@ fn batch_of_the_snarkjs_proof() {
 /// such a `B`).
 #[test]
 fn verify_bytes_agrees_with_decode_then_verify() {
+    for v in both_verifiers() {
+        verify_bytes_agrees_on(&v);
+    }
+}
+
+fn verify_bytes_agrees_on(v: &Verifier) {
     use x402_zk_primitives::Statement;
-    let v = verifier();
     let statement = Statement::from_decimal_signals(&signals()).unwrap();
     let bytes = Proof::from_snarkjs(&proof_json()).unwrap().to_bytes();
     v.verify_bytes(&statement, &bytes).unwrap();
