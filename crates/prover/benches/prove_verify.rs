@@ -87,9 +87,9 @@ fn bench(c: &mut Criterion) {
     g.bench_function("verify (prepared key, typed statement)", |b| {
         b.iter(|| verifier.verify(&statement, &proof).unwrap())
     });
-    if verifier.uses_ifma() {
-        // What the pairing's Fq12 arithmetic on AVX-512 IFMA gains, same key.
-        let portable = Verifier::new_portable(&vk);
+    // What the pairing's Fq12 arithmetic on AVX-512 IFMA gains, same key.
+    let portable_verifier = verifier.uses_ifma().then(|| Verifier::new_portable(&vk));
+    if let Some(portable) = &portable_verifier {
         g.bench_function(
             "verify (prepared key, typed statement, no AVX-512 IFMA)",
             |b| b.iter(|| portable.verify(&statement, &proof).unwrap()),
@@ -146,6 +146,14 @@ fn bench(c: &mut Criterion) {
             })
         },
     );
+    if let Some(portable) = &portable_verifier {
+        g.bench_function("verify from bytes (all checks, no AVX-512 IFMA)", |b| {
+            b.iter(|| {
+                let statement = Statement::from_decimal_signals(&signals).unwrap();
+                portable.verify_bytes(&statement, &bytes).unwrap()
+            })
+        });
+    }
     g.bench_function("verify (Proof::from_bytes, then verify_signals)", |b| {
         b.iter(|| {
             verifier
@@ -167,6 +175,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function("verify batch of 64 (random linear combination)", |b| {
         b.iter(|| verifier.verify_batch(&batch, &mut rng).unwrap())
     });
+    if let Some(portable) = &portable_verifier {
+        g.bench_function(
+            "verify batch of 64 (random linear combination, no AVX-512 IFMA)",
+            |b| b.iter(|| portable.verify_batch(&batch, &mut rng).unwrap()),
+        );
+    }
     let pk_bytes = pk.to_bytes();
     g.sample_size(10);
     g.bench_function("load proving key", |b| {
