@@ -177,6 +177,28 @@ mod tests {
         }
     }
 
+    /// A number beyond u64 in a free-form field (`extra`) is read as the nearest
+    /// f64, and encoding it gives it back: serde_json's default float parser is
+    /// not always correctly rounded, so the workspace enables `float_roundtrip`
+    /// (the `header` fuzz target found 8.640035213261508e52 re-read as …507e52).
+    #[test]
+    fn large_numbers_in_extra_survive_a_round_trip() {
+        use serde_json::Value;
+        for number in [
+            "86400352132615088335896711098824514860589767993908410",
+            "18446744073709551616",
+            "0.1",
+            "2.2250738585072014e-308",
+            "1.7976931348623157e308",
+        ] {
+            let json = format!(r#"{{"maxPaymentAgeSeconds":{number}}}"#);
+            let header = STANDARD.encode(json);
+            let value: Value = decode_header(&header).unwrap();
+            let again: Value = decode_header(&encode_header(&value)).unwrap();
+            assert_eq!(again, value, "{number}");
+        }
+    }
+
     #[test]
     fn duplicate_keys_are_refused_at_any_depth() {
         assert!(check_no_duplicate_keys(br#"{"a":1,"b":[{"c":2,"d":3}],"e":"a"}"#).is_ok());
