@@ -12,7 +12,7 @@
 //! Lines come from arkworks' prepared G2 points (`ell_coeffs`, one per doubling or
 //! addition step, the same sequence for every point) and are evaluated exactly as
 //! arkworks does for BN254's D-type twist; the lines between two squarings are
-//! multiplied into `f` two at a time ([`mul_by_two_lines`]). Batch verification
+//! multiplied into `f` two at a time ([`Tower::mul_by_lines`]). Batch verification
 //! runs one chain per thread over all of its pairs.
 
 use crate::tower::Tower;

@@ -45,9 +45,10 @@ impl VerifyError {
 /// that both chains end together. Measured single-threaded (minimum of 300 runs,
 /// µs; IFMA's tower in session 15, the portable one in session 17): preparing `B`
 /// 85 / 59, combining the inputs 66 / 70, a chain's squarings and easy part 36 /
-/// 77, one pair's lines 33 / 63. The chains take `154 + 33x` and `168 − 33x` µs on
-/// IFMA's tower, even at `x ≈ 0.21`; `199 + 63x` and `273 − 63x` on the portable
-/// one, even at `x ≈ 0.59`.
+/// 77, one pair's lines 33 / 63 (`B` is prepared by the same arkworks code on
+/// both: its two figures differ by the session and the VM's speed). The chains
+/// take `154 + 33x` and `168 − 33x` µs on IFMA's tower, even at `x ≈ 0.21`;
+/// `199 + 63x` and `273 − 63x` on the portable one, even at `x ≈ 0.59`.
 fn delta_lines_with_b_percent(backend: Backend) -> usize {
     match backend {
         Backend::Ifma(_) => 21,

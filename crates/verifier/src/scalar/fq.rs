@@ -73,11 +73,11 @@ const MINUS_P: [u64; 4] = {
     r
 };
 
-/// `a − p` if `a ≥ p`, else `a`, without a branch, for `a < 2^255`.
+/// `a − p` if `a ≥ p`, else `a`, without a branch: canonical for `a < 2p`.
 #[inline(always)]
 fn subtract_p_if_above(a: [u64; 4]) -> [u64; 4] {
     // Through `black_box`, which returns its argument: with constant limbs LLVM
-    // breaks the carry chain into compares and flag juggling (half again as many
+    // breaks the carry chain into compares and flag moves (a fifth more
     // instructions for a whole `Fq12` product); with opaque ones it emits `adc`.
     let minus_p = std::hint::black_box(MINUS_P);
     let mut d = [0; 4];
@@ -252,7 +252,7 @@ impl Wide {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use ark_ff::{Field, PrimeField, UniformRand};
+    use ark_ff::{Field, UniformRand};
     use rand::{rngs::StdRng, SeedableRng};
 
     /// Elements that stress carries and bounds, then random ones.
@@ -276,11 +276,48 @@ pub(crate) mod tests {
 
     #[test]
     fn constants_are_bn254s() {
-        assert_eq!(BigInt(P), ark_bn254::Fq::MODULUS);
+        use num_bigint::BigUint;
         assert_eq!(P[0].wrapping_mul(INV), u64::MAX, "p·INV ≡ −1 mod 2^64");
-        let p = num_bigint::BigUint::from_bytes_le(&ark_ff::BigInteger::to_bytes_le(&BigInt(P)));
-        let two_282 = num_bigint::BigUint::from(1u8) << 282;
+        let p = big(&P);
+        assert_eq!(big(&P_SQUARED.0), &p * &p);
+        let two_282 = BigUint::from(1u8) << 282;
         assert_eq!(&two_282 / &p, FLOOR_2_282_OVER_P.into());
+    }
+
+    fn big(limbs: &[u64]) -> num_bigint::BigUint {
+        let bytes: Vec<u8> = limbs.iter().flat_map(|l| l.to_le_bytes()).collect();
+        num_bigint::BigUint::from_bytes_le(&bytes)
+    }
+
+    /// The estimate depends on `h = ⌊t/2^250⌋` alone, and `⌊t/p⌋` grows with `t`:
+    /// checking both ends of every `h`'s interval (up to `t = 16p − 1`) checks
+    /// `q ≤ ⌊t/p⌋ ≤ q + 1` for every `t` [`Fq::mul_small_add`] forms.
+    #[test]
+    fn quotient_estimate_is_at_most_one_short() {
+        use num_bigint::BigUint;
+        let p = big(&P);
+        let limit = BigUint::from(16u8) * &p; // t < 16p
+        let step = BigUint::from(1u8) << 250;
+        let limbs = |t: &BigUint| -> [u64; 5] {
+            let mut d = t.to_u64_digits();
+            d.resize(5, 0);
+            [d[0], d[1], d[2], d[3], d[4]]
+        };
+        let mut h = 0u32;
+        loop {
+            let low = &step * h;
+            if low >= limit {
+                break;
+            }
+            let end: BigUint = &low + &step - 1u8;
+            let high = end.min(&limit - 1u8);
+            let q = BigUint::from(quotient_estimate(&limbs(&low)));
+            assert_eq!(q, BigUint::from(quotient_estimate(&limbs(&high))));
+            assert!(q <= &low / &p, "h = {h}: above ⌊t/p⌋");
+            assert!(&high / &p <= &q + 1u8, "h = {h}: more than one short");
+            h += 1;
+        }
+        assert_eq!(h, 194, "every h up to ⌊(16p − 1)/2^250⌋ = 193");
     }
 
     #[test]

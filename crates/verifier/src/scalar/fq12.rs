@@ -273,6 +273,7 @@ mod tests {
                 c.conjugate_in_place();
                 c
             });
+            // Through arkworks: this checks the conversions around it.
             for power in 0..12 {
                 assert_eq!(x.frobenius_map(power).to_ark(), a.frobenius_map(power));
             }

@@ -97,7 +97,11 @@ pub(crate) mod tests {
             .zip(base.iter().rev())
             .map(|(a, b)| ark_bn254::Fq2::new(*a, *b))
             .collect();
-        v.push(ark_bn254::Fq2::new(base[3], base[3])); // (p − 1) + (p − 1)u
+        // Both coordinates −1, and both at the largest limbs below p (samples 6, 7):
+        // the largest sums Karatsuba forms.
+        for (a, b) in [(3, 3), (6, 6), (6, 7), (7, 7)] {
+            v.push(ark_bn254::Fq2::new(base[a], base[b]));
+        }
         let mut rng = StdRng::seed_from_u64(seed);
         v.extend((0..8).map(|_| ark_bn254::Fq2::rand(&mut rng)));
         v
