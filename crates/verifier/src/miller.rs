@@ -96,27 +96,6 @@ fn evaluate(coeffs: &ark_ec::bn::g2::EllCoeff<Config>, p: &G1Affine) -> Line {
     [c0, c1, c2]
 }
 
-/// `f ← f·ℓ₁·ℓ₂` on arkworks' `Fq12`, for the reference tower of the tests: the
-/// formulas of [`crate::scalar::Fq12::mul_by_two_lines`].
-#[cfg(test)]
-pub(crate) fn mul_by_two_lines(f: &mut Fq12, [a0, a3, a4]: &Line, [b0, b3, b4]: &Line) {
-    use ark_bn254::{Fq12Config, Fq6, Fq6Config};
-    use ark_ff::fields::{Fp12Config, Fp6Config};
-    use ark_ff::Zero;
-    let (x00, x33, x44) = (*a0 * b0, *a3 * b3, *a4 * b4);
-    let x03 = (*a0 + a3) * (*b0 + b3) - x00 - x33;
-    let x04 = (*a0 + a4) * (*b0 + b4) - x00 - x44;
-    let x34 = (*a3 + a4) * (*b3 + b4) - x33 - x44;
-    let l0 = Fq6::new(x00 + Fq6Config::mul_fp2_by_nonresidue(x44), x33, x34);
-    let f0_l0 = f.c0 * l0;
-    let mut f1_l1 = f.c1;
-    f1_l1.mul_by_01(&x03, &x04); // L₁ = (x03, x04, 0)
-    let sum = (f.c0 + f.c1) * (l0 + Fq6::new(x03, x04, Fq2::zero()));
-    f.c1 = sum - f0_l0 - f1_l1;
-    Fq12Config::mul_fp6_by_nonresidue_in_place(&mut f1_l1);
-    f.c0 = f0_l0 + f1_l1;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,22 +105,6 @@ mod tests {
     use ark_ec::{pairing::Pairing, CurveGroup, PrimeGroup};
     use ark_ff::UniformRand;
     use rand::{rngs::StdRng, SeedableRng};
-
-    #[test]
-    fn two_lines_at_once_equal_two_sparse_products() {
-        let mut rng = StdRng::seed_from_u64(8);
-        for _ in 0..20 {
-            let f = Fq12::rand(&mut rng);
-            let l1: Line = [0; 3].map(|_| Fq2::rand(&mut rng));
-            let l2: Line = [0; 3].map(|_| Fq2::rand(&mut rng));
-            let mut expected = f;
-            expected.mul_by_034(&l1[0], &l1[1], &l1[2]);
-            expected.mul_by_034(&l2[0], &l2[1], &l2[2]);
-            let mut got = f;
-            mul_by_two_lines(&mut got, &l1, &l2);
-            assert_eq!(got, expected);
-        }
-    }
 
     #[test]
     fn split_chains_multiply_to_arkworks_miller_loop() {
