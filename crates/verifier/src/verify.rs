@@ -152,25 +152,15 @@ impl Verifier {
         let n = lines_per_pair();
         let split = n * delta_lines_with_b_percent(backend) / 100;
         let delta = &self.pvk.delta_g2_neg_pc;
-        let (with_b, with_gamma) = rayon::join(
-            || {
-                let b: <Bn254 as Pairing>::G2Prepared = proof.b.into();
-                easy_part(backend.chain(&[
-                    Part {
-                        p: proof.a,
-                        q: &b,
-                        range: 0..n,
-                    },
-                    Part {
-                        p: proof.c,
-                        q: delta,
-                        range: 0..split,
-                    },
-                ]))
-            },
-            || {
+        // The calling thread runs the chain with `B` and hands the other to the
+        // pool: a call from outside the pool (a service's thread) then waits for
+        // one worker to wake, beside its own work, not for two (`rayon::join`
+        // would queue both halves and block this thread until they are done).
+        let with_gamma = std::sync::OnceLock::new();
+        let with_b = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| {
                 let ic = self.inputs.combine(inputs).into_affine();
-                easy_part(backend.chain(&[
+                let _ = with_gamma.set(easy_part(backend.chain(&[
                     Part {
                         p: ic,
                         q: &self.pvk.gamma_g2_neg_pc,
@@ -181,17 +171,41 @@ impl Verifier {
                         q: delta,
                         range: split..n,
                     },
-                ]))
-            },
-        );
-        let (holds, in_subgroup) = rayon::join(
-            || {
-                with_b
-                    .zip(with_gamma)
-                    .is_some_and(|(b, g)| backend.hard_part(b * g) == self.pvk.alpha_g1_beta_g2)
-            },
-            || unchecked_b.map(|b| crate::encoding::check_g2_subgroup(*b, "proof.B")),
-        );
+                ])));
+            });
+            let b: <Bn254 as Pairing>::G2Prepared = proof.b.into();
+            easy_part(backend.chain(&[
+                Part {
+                    p: proof.a,
+                    q: &b,
+                    range: 0..n,
+                },
+                Part {
+                    p: proof.c,
+                    q: delta,
+                    range: 0..split,
+                },
+            ]))
+        });
+        let with_gamma = with_gamma.into_inner().flatten();
+        let holds = || {
+            with_b
+                .zip(with_gamma)
+                .is_some_and(|(b, g)| backend.hard_part(b * g) == self.pvk.alpha_g1_beta_g2)
+        };
+        let (holds, in_subgroup) = match unchecked_b {
+            None => (holds(), None),
+            Some(b) => {
+                let in_subgroup = std::sync::OnceLock::new();
+                let holds = rayon::in_place_scope(|scope| {
+                    scope.spawn(|_| {
+                        let _ = in_subgroup.set(crate::encoding::check_g2_subgroup(*b, "proof.B"));
+                    });
+                    holds()
+                });
+                (holds, in_subgroup.into_inner())
+            }
+        };
         if let Some(Err(e)) = in_subgroup {
             Err(VerifyError::MalformedProof(e))
         } else if holds {
