@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark in one run: stock ark-groth16 proving our circuit (its own
-# setup over 2^13 points and its own prover), our
+# setup over 2^12 points and its own prover), our
 # fast prover and verifier (criterion medians), and the circom + snarkjs peer of
 # the same statement (../shared/peer/bench.sh, warm, in-process). Prints a table
 # of medians and ratios.
@@ -39,8 +39,6 @@ rows = [
     ("prove, witness included", stock_prove, fast_prove, p("groth16_fullProve"), "≤ 60"),
     ("prove, fast prover without AVX-512 IFMA", stock_prove,
      ours("prove (witness + Groth16, fast prover, no AVX-512 IFMA)"), p("groth16_fullProve"), "—"),
-    ("prove, fast prover on an 8,192-point key", stock_prove,
-     ours("prove (witness + Groth16, fast prover, 8192-point key)"), p("groth16_fullProve"), "—"),
     ("witness generation", None, ours("witness generation (synthesis, no matrices)"), p("witness_calc"), "≤ 1"),
     ("verify one proof (prepared, typed)", ours("verify (stock ark-groth16, prepared key)"),
      ours("verify (prepared key, typed statement)"), p("groth16_verify"), "≤ 1.0"),

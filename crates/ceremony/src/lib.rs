@@ -43,6 +43,7 @@ pub use ptau::{dev_ptau, Phase1};
 pub use verify::{verify, Report, VerifiedContribution};
 
 /// The power a `.ptau` file must have at least: the receipt circuit's
-/// evaluation domain has 4,608 = 2^9·3^2 points (`x402_zk_prover::Domain`), and
-/// its `H` query needs τ^i for i < 2·4,608 − 1, both within 2^13.
-pub const RECEIPT_CIRCUIT_POWER: u32 = 13;
+/// evaluation domain has 4,096 = 2^12 points (`x402_zk_prover::Domain`), and
+/// its `H` query needs τ^i for i < 2·4,096 − 1: a `.ptau` of power 12 (snarkjs
+/// files hold 2^(power+1) − 1 powers in τ·G1), or any larger one.
+pub const RECEIPT_CIRCUIT_POWER: u32 = 12;

@@ -23,7 +23,7 @@ fn rng() -> ChaCha20Rng {
     ChaCha20Rng::from_entropy()
 }
 
-/// A development phase 1 of power 13 with known τ, α, β.
+/// A development phase 1 of the receipt circuit's power with known τ, α, β.
 struct Dev {
     secrets: (Fr, Fr, Fr),
     phase1: Phase1,
@@ -348,7 +348,7 @@ impl ConstraintSynthesizer<Fr> for OtherCircuit {
     fn generate_constraints(self, cs: ConstraintSystemRef<Fr>) -> Result<(), SynthesisError> {
         use ark_relations::lc;
         let mut x = cs.new_input_variable(|| Ok(Fr::from(3u64)))?;
-        for _ in 0..4_500 {
+        for _ in 0..4_000 {
             let y = cs.new_witness_variable(|| Ok(Fr::from(0u64)))?;
             cs.enforce_constraint(lc!() + x, lc!() + x, lc!() + y)?;
             x = y;
@@ -361,7 +361,7 @@ impl ConstraintSynthesizer<Fr> for OtherCircuit {
 fn parameters_for_another_circuit_are_rejected() {
     let columns = Columns::of(OtherCircuit).unwrap();
     assert_eq!(columns.power(), RECEIPT_CIRCUIT_POWER);
-    assert_eq!(columns.domain_size, 4608);
+    assert_eq!(columns.domain_size, 4096);
     let mut params = Parameters::init_with(&columns, &dev().phase1).unwrap();
     contribute(&mut params, "mallory", b"", &mut rng(), QUIET).unwrap();
     let e = verify(&params, &dev().phase1, &mut rng()).unwrap_err();

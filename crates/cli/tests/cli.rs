@@ -539,7 +539,7 @@ fn ceremony_keys_replace_dev_keys_everywhere() {
             "cer/p4.params",
         ],
         1,
-        "needs 2^13",
+        "needs 2^12",
     );
     let mut bytes = std::fs::read(d.join("cer/p4.params")).unwrap();
     bytes[1000] ^= 1;

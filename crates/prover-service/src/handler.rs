@@ -164,6 +164,13 @@ pub(crate) async fn prove(
             tracing::info!(queue_ms, prove_ms = answer.timings.prove_ms, "proved");
             Json((*answer).clone()).into_response()
         }
+        Ok(Err(x402_zk_prover::ProveError::OutsideCircuitBounds)) => refuse(
+            "invalid",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unprovable_receipt",
+            &x402_zk_prover::ProveError::OutsideCircuitBounds.to_string(),
+            None,
+        ),
         failed => {
             let why = match failed {
                 Ok(Err(e)) => e.to_string(),

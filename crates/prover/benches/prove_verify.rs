@@ -27,7 +27,7 @@ fn bench(c: &mut Criterion) {
     let verifier = Verifier::new(&vk);
 
     // Stock ark-groth16 end to end: its own setup (over the power of two above the
-    // rows, 2^13 points) and its own prover, as anyone would run it.
+    // rows, 2^12 points, the same as ours) and its own prover, as anyone would run it.
     let (stock_pk, _) =
         Groth16::<Bn254>::circuit_specific_setup(ReceiptCircuit::blank(), &mut rng).unwrap();
 
@@ -53,19 +53,6 @@ fn bench(c: &mut Criterion) {
             |b| b.iter(|| portable.prove(&witness, &policy, &mut rng).unwrap()),
         );
     }
-    // The fast prover on a key over 2^13 points: what the smaller domain gains.
-    let power_of_two_prover =
-        Prover::new(&ProvingKey::from_ark(stock_pk.clone()).unwrap()).unwrap();
-    g.bench_function(
-        "prove (witness + Groth16, fast prover, 8192-point key)",
-        |b| {
-            b.iter(|| {
-                power_of_two_prover
-                    .prove(&witness, &policy, &mut rng)
-                    .unwrap()
-            })
-        },
-    );
     let statement_for_witness = witness.statement(&policy).unwrap();
     g.bench_function("witness generation (synthesis, no matrices)", |b| {
         b.iter(|| full_assignment(&statement_for_witness, &witness).unwrap())

@@ -2,12 +2,14 @@
 //! (and the copies of its public inputs) sit at, which sizes the `H` query and
 //! every transform of a proof.
 //!
-//! ark-groth16's own setup takes the power of two above rows + inputs: 8,192
-//! points for circuit v1 (4,361 rows, 8 inputs), so `h` has 8,191
+//! ark-groth16's own setup takes the power of two above rows + inputs: 4,096
+//! points for circuit v1 (4,071 rows, 8 inputs), so `h` has 4,095
 //! coefficients. BN254's scalar field also has roots of unity of order 3 and 9
-//! (`r − 1 = 2^28·3^2·…`), so `2^a·3^b` points with `b ≤ 2` work as well:
-//! 4,608 = 2^9·3^2 for circuit v1, with 44 % fewer `H` points to multiply and
-//! smaller transforms. The proofs are Groth16 proofs like any other (the
+//! (`r − 1 = 2^28·3^2·…`), so `2^a·3^b` points with `b ≤ 2` work as well: for a
+//! circuit just above a power of two they are fewer (4,608 = 2^9·3^2 points
+//! against 8,192 for the 4,361 rows circuit v1 had until its comparisons with
+//! `l` and `p` were shortened). For circuit v1 now both are the same 4,096
+//! points, built from the same root of unity. The proofs are Groth16 proofs like any other (the
 //! verifying key does not depend on the domain beyond its points' values), and
 //! keys of either domain prove with [`crate::prove`] and [`crate::Prover`].
 //! [`crate::setup_dev`] and the ceremony make keys over the smaller one.
@@ -22,11 +24,12 @@ use ark_relations::r1cs::{ConstraintMatrices, ConstraintSystemRef, SynthesisErro
 /// The evaluation domain a proving key was made for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Domain {
-    /// The power of two above rows + inputs (8,192 points for circuit v1), as
+    /// The power of two above rows + inputs (4,096 points for circuit v1), as
     /// ark-groth16's own setup makes.
     PowerOfTwo,
-    /// The smallest `2^a·3^b ≥ rows + inputs` with `b ≤ 2` (4,608 points for
-    /// circuit v1), as [`crate::setup_dev`] and the ceremony make.
+    /// The smallest `2^a·3^b ≥ rows + inputs` with `b ≤ 2` (4,096 points for
+    /// circuit v1, as [`Domain::PowerOfTwo`]), as [`crate::setup_dev`] and the
+    /// ceremony make.
     MixedRadix,
 }
 
@@ -132,15 +135,16 @@ mod tests {
     #[test]
     fn sizes_for_circuit_v1() {
         let rows = crate::key::circuit_rows_and_inputs();
-        assert_eq!(rows, 4361 + 8);
-        assert_eq!(Domain::PowerOfTwo.size(), 8192);
-        assert_eq!(Domain::MixedRadix.size(), 4608);
+        assert_eq!(rows, 4071 + 8);
+        assert_eq!(Domain::PowerOfTwo.size(), 4096);
+        assert_eq!(Domain::MixedRadix.size(), 4096);
         // The size ark-poly picks, so `ReceiptQap` and the fast prover agree.
         let ark = MixedRadixEvaluationDomain::<Fr>::new(rows).unwrap();
         assert_eq!(ark.size(), Domain::MixedRadix.size());
-        assert_eq!(Domain::of_h_query_len(4607), Some(Domain::MixedRadix));
-        assert_eq!(Domain::of_h_query_len(8191), Some(Domain::PowerOfTwo));
-        assert_eq!(Domain::of_h_query_len(4608), None);
+        // Both domains are the same points: a key of either is read as mixed-radix.
+        assert_eq!(Domain::of_h_query_len(4095), Some(Domain::MixedRadix));
+        assert_eq!(Domain::of_h_query_len(4096), None);
+        assert_eq!(Domain::of_h_query_len(4607), None);
         for (rows, size) in [
             (1, 1),
             (2, 2),

@@ -39,4 +39,4 @@ pub use domain::{lagrange_basis_from_powers, mixed_radix_size, Domain, ReceiptQa
 pub use fast::{full_assignment, Prover};
 pub use key::{check_uncompressed_layout, ProvingKey, PK_FORMAT_V1, PK_MAGIC};
 pub use ntt::Coefficient;
-pub use prove::{prove, setup_dev, ProveError};
+pub use prove::{prove, setup_dev, within_circuit_bounds, ProveError};

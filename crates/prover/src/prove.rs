@@ -21,9 +21,28 @@ pub enum ProveError {
     /// A proving key made for another circuit.
     #[error("proving key does not match receipt circuit v1; re-run setup or fetch the right key")]
     KeyMismatch,
+    /// The receipt's signature is one of the fraction below `2^−99` of valid
+    /// signatures whose `S` or challenge `h` lies above the circuit's bound
+    /// (`x402_zk_circuit::gadgets::eddsa::within_bounds`).
+    #[error("this receipt cannot be proven: its signature's S or challenge h lies in the top 2^-100 of its range, above circuit v1's bound; ask the issuer for a new receipt (for example with paid_at a second later)")]
+    OutsideCircuitBounds,
     /// The constraint system refused the assignment (a bug if the witness checks passed).
     #[error("proving failed: {0}")]
     Synthesis(String),
+}
+
+/// Whether the circuit can prove `witness`'s receipt: its signature's `S` and
+/// challenge `h` are within the circuit's bounds, as every valid signature but a
+/// fraction below `2^−99` is (`x402_zk_circuit::gadgets::eddsa`, constraints 3
+/// and 4). The provers check it and return [`ProveError::OutsideCircuitBounds`].
+pub fn within_circuit_bounds(witness: &Witness) -> bool {
+    let receipt = &witness.receipt;
+    let h = x402_zk_primitives::eddsa::challenge(
+        &receipt.signature.r8,
+        &receipt.issuer.point(),
+        receipt.body.message(),
+    );
+    x402_zk_circuit::gadgets::eddsa::within_bounds(receipt.signature.s.0, h)
 }
 
 /// Single-party keys for development and tests, over [`Domain::MixedRadix`].
@@ -52,6 +71,9 @@ pub fn prove<R: RngCore + CryptoRng>(
     rng: &mut R,
 ) -> Result<(Statement, Proof), ProveError> {
     let statement = witness.statement(policy)?;
+    if !within_circuit_bounds(witness) {
+        return Err(ProveError::OutsideCircuitBounds);
+    }
     let circuit = ReceiptCircuit::new(&statement, witness);
     let proof = match pk.domain() {
         Domain::MixedRadix => Groth16::<Bn254, ReceiptQap>::prove(&pk.0, circuit, rng),

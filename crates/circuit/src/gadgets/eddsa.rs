@@ -6,22 +6,32 @@
 //! 1. `A` and `R8` on the curve (circomlib checks neither);
 //! 2. `A` not of small order: `x(4A) ≠ 0` (4A is the identity or the point of order
 //!    2 exactly when the order of `A` divides 8);
-//! 3. `S < l`: 251-bit decomposition and `S ≤ l − 1` (no malleable `S + l`);
-//! 4. `h = Poseidon(R8x, R8y, Ax, Ay, msg)` with its 254 canonical bits (alias check);
+//! 3. `S < l`: 251-bit decomposition and `S ≤ S_MAX` ([`s_max`]; no malleable `S + l`);
+//! 4. `h = Poseidon(R8x, R8y, Ax, Ay, msg)` with 254 bits whose integer is at most
+//!    `H_MAX < p` ([`h_max`]): its canonical bits (no alias `h + p`);
 //! 5. `S·Base8 = R8 + h·(8A)`;
 //! 6. `R8` not of small order: `x(R8) ≠ 0`. By (5), `R8 = S·Base8 − h·8A` lies in the
 //!    prime-order subgroup, whose only point with `x = 0` is the identity.
+//!
+//! The bounds of (3) and (4) sit a little below `l` and `p`, where comparing with
+//! them reads only the top 101 bits (61 constraints each, against 173 and 152 for
+//! `l − 1` and `p − 1`). Every accepted `S` and `h` still lies below `l` and `p`,
+//! so the statement is the same; what is lost is completeness for a fraction below
+//! `2^−100` of valid signatures each (an honest `S` or `h` is uniform below `l` or
+//! `p`; [`within_bounds`] tells the prover before it proves).
 
 use super::{
-    bits::{enforce_le_constant, to_bits, to_bits_strict},
+    bits::{bound_with_free_low_bits, enforce_le_constant, to_bits, to_bits_at_most},
     curve::{normalize, PointVar},
     poseidon::poseidon,
     scalar_mul::{fixed_base_mul, variable_base_mul_hinted, VariableBaseHints},
 };
 use crate::num::{Cs, Num};
+use ark_bn254::Fr;
 use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, PrimeField};
 use ark_relations::r1cs::SynthesisError;
+use num_bigint::BigUint;
 use std::sync::OnceLock;
 use x402_zk_primitives::babyjubjub::{base8, subgroup_order};
 
@@ -29,7 +39,31 @@ use x402_zk_primitives::babyjubjub::{base8, subgroup_order};
 pub const S_BITS: usize = 251;
 
 /// Bits of `h`, a field element: its canonical bits (`p < 2^254`).
-const H_BITS: usize = ark_bn254::Fr::MODULUS_BIT_SIZE as usize;
+const H_BITS: usize = Fr::MODULUS_BIT_SIZE as usize;
+
+/// Low bits of `S` that `S ≤ S_MAX` leaves unread (chosen with the fewest
+/// constraints for a loss below `2^−100`: `(l mod 2^150)/l < 2^−101`).
+const S_FREE_LOW_BITS: u32 = 150;
+
+/// Low bits of `h` that `h ≤ H_MAX` leaves unread (`(p mod 2^153)/p < 2^−101`).
+const H_FREE_LOW_BITS: u32 = 153;
+
+/// The largest `S` the circuit accepts: `⌊l / 2^150⌋·2^150 − 1 < l`.
+pub fn s_max() -> BigUint {
+    bound_with_free_low_bits(&subgroup_order(), S_FREE_LOW_BITS)
+}
+
+/// The largest `h` the circuit accepts: `⌊p / 2^153⌋·2^153 − 1 < p`.
+pub fn h_max() -> BigUint {
+    bound_with_free_low_bits(&BigUint::from(Fr::MODULUS), H_FREE_LOW_BITS)
+}
+
+/// Whether a signature's `S` and challenge `h` are within the circuit's bounds:
+/// every valid signature but a fraction below `2^−99` is. Provers check it first,
+/// so such a receipt gets an error rather than a proof that does not verify.
+pub fn within_bounds(s: Fr, h: Fr) -> bool {
+    BigUint::from(s.into_bigint()) <= s_max() && BigUint::from(h.into_bigint()) <= h_max()
+}
 
 /// Enforces that `(r8, s)` is a valid signature of `msg` under `a`.
 pub fn verify(
@@ -45,7 +79,7 @@ pub fn verify(
     let a8 = a.enforce_not_small_order(cs)?;
 
     let s_bits = to_bits(cs, s, S_BITS)?;
-    enforce_le_constant(cs, &s_bits, &(subgroup_order() - 1u32))?;
+    enforce_le_constant(cs, &s_bits, &s_max())?;
 
     let h = poseidon(
         cs,
@@ -72,7 +106,7 @@ pub fn verify(
                 let _ = hints.set(VariableBaseHints::new(&base, &bits[..H_BITS]));
             });
         }
-        let h_bits = to_bits_strict(cs, &h)?;
+        let h_bits = to_bits_at_most(cs, &h, &h_max())?;
         let left = fixed_base_mul(cs, &s_bits, &base8())?;
         Ok::<_, SynthesisError>((h_bits, left))
     })?;
@@ -123,6 +157,31 @@ mod tests {
         HINT_MISSES.with(|m| m.set(0));
         assert!(satisfied((pk.x, pk.y), (sig.r8.x, sig.r8.y), sig.s.0, msg));
         assert_eq!(HINT_MISSES.with(|m| m.get()), 0);
+    }
+
+    /// The bounds lie below `l` and `p`, lose less than `2^−100` of the values
+    /// below them each, and `within_bounds` draws the line where the gadget does.
+    #[test]
+    fn bounds_are_below_l_and_p_and_lose_under_2_pow_minus_100() {
+        let p = BigUint::from(Fr::MODULUS);
+        let l = subgroup_order();
+        for (max, limit) in [(s_max(), &l), (h_max(), &p)] {
+            assert!(max < *limit);
+            let lost = limit - &max - 1u32;
+            assert!(lost << 100u32 < *limit, "loses 2^-100 or more");
+        }
+        let fr = |v: &BigUint| Fr::from(v.clone());
+        let (s, h) = (s_max(), h_max());
+        assert!(within_bounds(fr(&s), fr(&h)));
+        assert!(!within_bounds(fr(&(&s + 1u32)), fr(&h)));
+        assert!(!within_bounds(fr(&s), fr(&(&h + 1u32))));
+        // The S comparison in constraints: S_MAX passes, S_MAX + 1 (< l) fails.
+        for (s, ok) in [(s.clone(), true), (&s + 1u32, false)] {
+            let cs = ConstraintSystem::<Fr>::new_ref();
+            let bits = to_bits(&cs, &Num::witness(&cs, Some(fr(&s))).unwrap(), S_BITS).unwrap();
+            enforce_le_constant(&cs, &bits, &s_max()).unwrap();
+            assert_eq!(cs.is_satisfied().unwrap(), ok, "S = {s}");
+        }
     }
 
     #[test]

@@ -25,9 +25,8 @@ const MAX_LC_TERMS: usize = 32;
 ///
 /// With `K' = ⌊k/2⌋` cut into 3-bit windows `vⱼ` at positions `posⱼ`, window `j`
 /// selects the odd multiple `dⱼ·2^posⱼ·B`, `dⱼ = 2vⱼ − (2^wⱼ − 1)`, from a constant
-/// table (coordinates are fixed linear combinations of the monomials `1, b₀, b₁,
-/// b₂, b₀b₁, b₀b₂, b₁b₂, b₀b₁b₂`: 4 products per window, coefficients by Möbius
-/// inversion). The selections are summed with incomplete Montgomery additions
+/// table (each coordinate is `L₀ + b₂·L₁`, with `L₀`, `L₁` fixed linear forms in
+/// `1, b₀, b₁, b₀b₁`: 3 products per window, coefficients by Möbius inversion). The selections are summed with incomplete Montgomery additions
 /// (3 constraints each), giving `M·B` with `M = Σ dⱼ·2^posⱼ = 2K' − (2^250 − 1)`;
 /// then, in Edwards form, the constant `(2^250 − 1 + b₀)·B` is added: `k·B`.
 ///
@@ -278,32 +277,50 @@ fn mobius_coefficients(table: &[(Fr, Fr)]) -> Vec<(Fr, Fr)> {
 }
 
 /// Selects `table[Σ bᵢ·2ⁱ]` from a constant table of `2^bits.len()` pairs given
-/// by its [`mobius_coefficients`] (4 products for 3 bits).
+/// by its [`mobius_coefficients`]. For 3 bits (circomlib's `MultiMux3`), each
+/// coordinate is `L₀ + b₂·L₁` with `L₀`, `L₁` fixed linear forms in `1, b₀, b₁,
+/// b₀b₁` (the coefficients of the monomials without and with `b₂`): 3 products,
+/// `b₀b₁` and one per coordinate. Fewer bits use their monomials directly (1
+/// product for 2 bits, none for 1).
 fn lookup_constant(
     cs: &Cs,
     bits: &[Bit],
     coefficients: &[(Fr, Fr)],
 ) -> Result<(Num, Num), SynthesisError> {
     let n = bits.len();
-    // monomials[S] = Π_{i∈S} bᵢ for every subset S (as a bit mask).
+    let low = &bits[..n.min(2)];
+    // monomials[S] = Π_{i∈S} bᵢ for every subset S of the low two bits (a mask).
     let mut monomials = vec![Num::one()];
-    for mask in 1usize..(1 << n) {
+    for mask in 1usize..(1 << low.len()) {
         let top = usize::BITS as usize - 1 - mask.leading_zeros() as usize;
         let rest = mask & !(1 << top);
         let m = if rest == 0 {
-            bits[top].num().clone()
+            low[top].num().clone()
         } else {
-            monomials[rest].mul(cs, bits[top].num())?
+            monomials[rest].mul(cs, low[top].num())?
         };
         monomials.push(m);
     }
-    let mut x = Num::zero();
-    let mut y = Num::zero();
-    for (monomial, &(cx, cy)) in monomials.iter().zip(coefficients) {
-        x = x.add(&monomial.scale(cx));
-        y = y.add(&monomial.scale(cy));
+    let linear = |coefficients: &[(Fr, Fr)]| {
+        let (mut x, mut y) = (Num::zero(), Num::zero());
+        for (monomial, &(cx, cy)) in monomials.iter().zip(coefficients) {
+            x = x.add(&monomial.scale(cx));
+            y = y.add(&monomial.scale(cy));
+        }
+        (x, y)
+    };
+    let (x, y) = linear(&coefficients[..monomials.len()]);
+    match bits.get(2) {
+        None => Ok((x, y)),
+        Some(b2) => {
+            assert_eq!(n, 3, "windows have at most 3 bits");
+            let (x1, y1) = linear(&coefficients[4..8]);
+            Ok((
+                x.add(&b2.num().mul(cs, &x1)?),
+                y.add(&b2.num().mul(cs, &y1)?),
+            ))
+        }
     }
-    Ok((x, y))
 }
 
 /// The values of `bits`, when all are known.

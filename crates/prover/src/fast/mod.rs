@@ -197,15 +197,23 @@ impl Prover {
         policy: &Policy,
         rng: &mut R,
     ) -> Result<(Statement, Proof), ProveError> {
-        // The signature is checked on the core that is otherwise idle while the
-        // witness is generated; no proof is returned unless it holds. A receipt
-        // that also fails the policy reports its signature first, as
-        // `Witness::statement` does.
+        // The signature, and that the circuit's bounds admit it, are checked on the
+        // core that is otherwise idle while the witness is generated; no proof is
+        // returned unless both hold. A receipt that also fails the policy reports
+        // its signature first, as `Witness::statement` does.
         let signature = || {
             witness
                 .receipt
                 .verify()
                 .map_err(|e| ProveError::from(WitnessError::from(e)))
+        };
+        let provable = || {
+            signature()?;
+            if crate::within_circuit_bounds(witness) {
+                Ok(())
+            } else {
+                Err(ProveError::OutsideCircuitBounds)
+            }
         };
         let statement = match witness.statement_unverified(policy) {
             Ok(statement) => statement,
@@ -216,7 +224,7 @@ impl Prover {
         };
         let r = Fr::rand(rng);
         let s = Fr::rand(rng);
-        let proof = self.prove_checked(&statement, witness, r, s, &signature)?;
+        let proof = self.prove_checked(&statement, witness, r, s, &provable)?;
         Ok((statement, Proof::from_ark(proof)?))
     }
 

@@ -58,8 +58,8 @@ fn portable_prover() -> &'static Prover {
     })
 }
 
-/// A key over ark-groth16's own power-of-two domain, as keys made before the
-/// smaller domain were.
+/// A key from ark-groth16's own setup (its power-of-two domain, the same 4,096
+/// points as ours for circuit v1, from the same root of unity).
 fn power_of_two_keys() -> &'static (ProvingKey, Prover) {
     static KEYS: OnceLock<(ProvingKey, Prover)> = OnceLock::new();
     KEYS.get_or_init(|| {
@@ -79,9 +79,9 @@ fn byte_identical_to_ark_groth16_for_the_same_randomness_over_either_domain() {
     let (pk, _, prover) = keys();
     let (old_pk, old_prover) = power_of_two_keys();
     assert_eq!(pk.domain(), Domain::MixedRadix);
-    assert_eq!(pk.0.h_query.len() + 1, 4608);
-    assert_eq!(old_pk.domain(), Domain::PowerOfTwo);
-    assert_eq!(old_pk.0.h_query.len() + 1, 8192);
+    assert_eq!(pk.0.h_query.len() + 1, 4096);
+    assert_eq!(old_pk.domain(), Domain::MixedRadix, "the same points");
+    assert_eq!(old_pk.0.h_query.len() + 1, Domain::PowerOfTwo.size());
     let mut rng = ChaCha20Rng::seed_from_u64(12);
     for seed in 1..4 {
         let (witness, policy) = case(seed);
@@ -94,7 +94,7 @@ fn byte_identical_to_ark_groth16_for_the_same_randomness_over_either_domain() {
         let stock =
             Groth16::<Bn254, ReceiptQap>::create_proof_with_reduction(circuit(), &pk.0, r, s)
                 .unwrap();
-        assert_eq!(ours, stock, "case {seed}, 2^9·3^2 points");
+        assert_eq!(ours, stock, "case {seed}, our setup");
         let portable = portable_prover()
             .prove_with_randomness(&statement, &witness, r, s)
             .unwrap();
@@ -104,7 +104,10 @@ fn byte_identical_to_ark_groth16_for_the_same_randomness_over_either_domain() {
             .unwrap();
         let stock =
             Groth16::<Bn254>::create_proof_with_reduction(circuit(), &old_pk.0, r, s).unwrap();
-        assert_eq!(ours, stock, "case {seed}, 2^13 points");
+        assert_eq!(
+            ours, stock,
+            "case {seed}, ark-groth16's setup and reduction"
+        );
     }
 }
 
@@ -113,7 +116,7 @@ fn power_of_two_keys_still_prove_and_verify() {
     let (old_pk, old_prover) = power_of_two_keys();
     let vk = old_pk.verifying_key().unwrap();
     let reloaded = ProvingKey::from_bytes(&old_pk.to_bytes()).unwrap();
-    assert_eq!(reloaded.domain(), Domain::PowerOfTwo);
+    assert_eq!(reloaded.domain(), Domain::MixedRadix);
     let (witness, policy) = case(6);
     let mut rng = ChaCha20Rng::seed_from_u64(15);
     let (statement, proof) = old_prover.prove(&witness, &policy, &mut rng).unwrap();
