@@ -4,8 +4,10 @@
 //! (`invalid_payload`) or a receipt that cannot prove the policy (the x402 code
 //! of the reason: `invalid_zk_receipt_amount`, `…_stale`, `…_signature`, …); 413
 //! for a body over the limit; 503 + `Retry-After` while starting (`not_ready`) or
-//! when the queue is full (`overloaded`); 500 `proving_failed` only if a
-//! checked witness fails to prove, which is a bug. Bodies are never logged.
+//! when the queue is full (`overloaded`); 422 `unprovable_receipt` for a valid
+//! receipt of the fraction below 2^−100 the circuit cannot prove
+//! (`ProveError::OutsideCircuitBounds`); 500 `proving_failed` only if a checked
+//! witness fails to prove, which is a bug. Bodies are never logged.
 
 use crate::{pool::Pool, ProverState};
 use axum::{

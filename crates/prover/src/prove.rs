@@ -21,10 +21,10 @@ pub enum ProveError {
     /// A proving key made for another circuit.
     #[error("proving key does not match receipt circuit v1; re-run setup or fetch the right key")]
     KeyMismatch,
-    /// The receipt's signature is one of the fraction below `2^−99` of valid
+    /// The receipt's signature is one of the fraction below `2^−100` of valid
     /// signatures whose `S` or challenge `h` lies above the circuit's bound
     /// (`x402_zk_circuit::gadgets::eddsa::within_bounds`).
-    #[error("this receipt cannot be proven: its signature's S or challenge h lies in the top 2^-100 of its range, above circuit v1's bound; ask the issuer for a new receipt (for example with paid_at a second later)")]
+    #[error("this receipt cannot be proven: its signature's S or challenge h lies in the top 2^-101 of its range, above circuit v1's bound; ask the issuer for a new receipt (for example with paid_at a second later)")]
     OutsideCircuitBounds,
     /// The constraint system refused the assignment (a bug if the witness checks passed).
     #[error("proving failed: {0}")]
@@ -33,7 +33,7 @@ pub enum ProveError {
 
 /// Whether the circuit can prove `witness`'s receipt: its signature's `S` and
 /// challenge `h` are within the circuit's bounds, as every valid signature but a
-/// fraction below `2^−99` is (`x402_zk_circuit::gadgets::eddsa`, constraints 3
+/// fraction below `2^−100` is (`x402_zk_circuit::gadgets::eddsa`, constraints 3
 /// and 4). The provers check it and return [`ProveError::OutsideCircuitBounds`].
 pub fn within_circuit_bounds(witness: &Witness) -> bool {
     let receipt = &witness.receipt;
@@ -62,8 +62,9 @@ pub fn setup_dev<R: RngCore + CryptoRng>(
 
 /// Proves that `witness` meets `policy`; returns the public statement and proof.
 ///
-/// The witness is checked first (signature, issuer, dest, amount, time, secret),
-/// so a refused receipt gets a precise error instead of an unsatisfiable circuit.
+/// The witness is checked first (signature, issuer, dest, amount, time, secret,
+/// then [`within_circuit_bounds`]), so a refused receipt gets a precise error
+/// instead of an unsatisfiable circuit.
 pub fn prove<R: RngCore + CryptoRng>(
     pk: &ProvingKey,
     witness: &Witness,

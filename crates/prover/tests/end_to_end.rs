@@ -210,3 +210,18 @@ fn batch_verdicts(
     items.push(items[0].clone());
     verifier.verify_batch(&items, rng).unwrap();
 }
+
+/// The provers' bounds check reads the receipt's own `S` (and `h`): an honest
+/// receipt is within the circuit's bounds, and moving `S` to the bound and one
+/// past it crosses the line where the circuit does (`eddsa::s_max`).
+#[test]
+fn bounds_check_reads_the_receipts_s() {
+    use x402_zk_circuit::gadgets::eddsa::s_max;
+    use x402_zk_prover::within_circuit_bounds;
+    let (mut witness, _) = fixture();
+    assert!(within_circuit_bounds(&witness));
+    witness.receipt.signature.s = FieldElement(ark_bn254::Fr::from(s_max()));
+    assert!(within_circuit_bounds(&witness), "S = S_MAX is provable");
+    witness.receipt.signature.s = FieldElement(ark_bn254::Fr::from(s_max() + 1u32));
+    assert!(!within_circuit_bounds(&witness), "S = S_MAX + 1 is not");
+}

@@ -13,12 +13,13 @@
 //! 6. `R8` not of small order: `x(R8) ≠ 0`. By (5), `R8 = S·Base8 − h·8A` lies in the
 //!    prime-order subgroup, whose only point with `x = 0` is the identity.
 //!
-//! The bounds of (3) and (4) sit a little below `l` and `p`, where comparing with
-//! them reads only the top 101 bits (61 constraints each, against 173 and 152 for
-//! `l − 1` and `p − 1`). Every accepted `S` and `h` still lies below `l` and `p`,
-//! so the statement is the same; what is lost is completeness for a fraction below
-//! `2^−100` of valid signatures each (an honest `S` or `h` is uniform below `l` or
-//! `p`; [`within_bounds`] tells the prover before it proves).
+//! The bounds of (3) and (4) sit a little below `l` and `p` and end in 156 and 159
+//! ones (bits 150–155 of `l` and 153–158 of `p` are 0), which a comparison with a
+//! constant does not read: it reads the top 95 bits (61 constraints each, against
+//! 173 and 152 for `l − 1` and `p − 1`). Every accepted `S` and `h` still lies below
+//! `l` and `p`, so the statement is the same; what is lost is completeness for a
+//! fraction below `2^−101` of valid signatures each (an honest `S` or `h` is
+//! uniform below `l` or `p`; [`within_bounds`] tells the prover before it proves).
 
 use super::{
     bits::{bound_with_free_low_bits, enforce_le_constant, to_bits, to_bits_at_most},
@@ -41,11 +42,13 @@ pub const S_BITS: usize = 251;
 /// Bits of `h`, a field element: its canonical bits (`p < 2^254`).
 const H_BITS: usize = Fr::MODULUS_BIT_SIZE as usize;
 
-/// Low bits of `S` that `S ≤ S_MAX` leaves unread (chosen with the fewest
-/// constraints for a loss below `2^−100`: `(l mod 2^150)/l < 2^−101`).
+/// Low bits of `S_MAX` that are ones by construction (six more follow, as bits
+/// 150–155 of `l` are 0): the fewest constraints for a loss below `2^−100`,
+/// `(l mod 2^150)/l < 2^−101`.
 const S_FREE_LOW_BITS: u32 = 150;
 
-/// Low bits of `h` that `h ≤ H_MAX` leaves unread (`(p mod 2^153)/p < 2^−101`).
+/// Low bits of `H_MAX` that are ones by construction (six more follow):
+/// `(p mod 2^153)/p < 2^−101`.
 const H_FREE_LOW_BITS: u32 = 153;
 
 /// The largest `S` the circuit accepts: `⌊l / 2^150⌋·2^150 − 1 < l`.
@@ -59,8 +62,10 @@ pub fn h_max() -> BigUint {
 }
 
 /// Whether a signature's `S` and challenge `h` are within the circuit's bounds:
-/// every valid signature but a fraction below `2^−99` is. Provers check it first,
-/// so such a receipt gets an error rather than a proof that does not verify.
+/// every valid signature but a fraction below `2^−100` is. Provers check it first,
+/// so such a receipt gets an error rather than a proof that does not verify. `h`
+/// is [`x402_zk_primitives::eddsa::challenge`], the value [`verify`] constrains
+/// (its twin test compares the two verifications).
 pub fn within_bounds(s: Fr, h: Fr) -> bool {
     BigUint::from(s.into_bigint()) <= s_max() && BigUint::from(h.into_bigint()) <= h_max()
 }
@@ -159,7 +164,7 @@ mod tests {
         assert_eq!(HINT_MISSES.with(|m| m.get()), 0);
     }
 
-    /// The bounds lie below `l` and `p`, lose less than `2^−100` of the values
+    /// The bounds lie below `l` and `p`, lose less than `2^−101` of the values
     /// below them each, and `within_bounds` draws the line where the gadget does.
     #[test]
     fn bounds_are_below_l_and_p_and_lose_under_2_pow_minus_100() {
@@ -168,7 +173,7 @@ mod tests {
         for (max, limit) in [(s_max(), &l), (h_max(), &p)] {
             assert!(max < *limit);
             let lost = limit - &max - 1u32;
-            assert!(lost << 100u32 < *limit, "loses 2^-100 or more");
+            assert!(lost << 101u32 < *limit, "loses 2^-101 or more");
         }
         let fr = |v: &BigUint| Fr::from(v.clone());
         let (s, h) = (s_max(), h_max());
