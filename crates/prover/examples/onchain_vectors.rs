@@ -11,9 +11,10 @@
 //! the seed in this file. Never deploy a verifier built from it.
 //!
 //! The committed vectors were made when `setup_dev` still made keys over 2^13
-//! points; it now makes them over 4,608 (`x402_zk_prover::Domain`), so a re-run
-//! writes another key. Verification does not depend on the domain, so both are
-//! valid; they were not regenerated.
+//! points for the 4,361-row circuit; it now makes them over 4,096 points for the
+//! 4,071-row one (same statement, same public inputs), so a re-run writes another
+//! key. Verification depends only on the verifying key, so the committed proofs
+//! stay valid under theirs; they were not regenerated.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;

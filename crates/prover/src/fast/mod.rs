@@ -6,7 +6,7 @@
 //! for every proof) and stores every proving-key point with its window shifts
 //! ([`msm`]). A proof is then: the witness (synthesis without matrices, beside
 //! the blinding terms and the signature check), `h` by seven transforms over the
-//! key's domain ([`crate::Domain`]: 4,608 points for keys made here), and six fixed-base MSM tasks (`H` in two halves) taken
+//! key's domain ([`crate::Domain`]: 4,096 points for keys made here), and six fixed-base MSM tasks (`H` in two halves) taken
 //! longest first by two workers.
 
 mod msm;
