@@ -82,13 +82,13 @@ fn report() -> String {
         ),
         (
             "bits/at_most_254 H_MAX (eddsa: canonical bits of h)",
-            count(|cs| drop(bits::to_bits_at_most(cs, &w(cs), &eddsa::h_max()).unwrap())),
+            count(|cs| drop(bits::to_bits_at_most(cs, &w(cs), eddsa::h_max()).unwrap())),
         ),
         (
             "bits/le_constant S_MAX on 251 bits (eddsa: S < l)",
             count(|cs| {
                 let b = free_bits(cs, 251);
-                bits::enforce_le_constant(cs, &b, &eddsa::s_max()).unwrap();
+                bits::enforce_le_constant(cs, &b, eddsa::s_max()).unwrap();
             }) - 251,
         ),
         (

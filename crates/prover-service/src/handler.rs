@@ -166,11 +166,11 @@ pub(crate) async fn prove(
             tracing::info!(queue_ms, prove_ms = answer.timings.prove_ms, "proved");
             Json((*answer).clone()).into_response()
         }
-        Ok(Err(x402_zk_prover::ProveError::OutsideCircuitBounds)) => refuse(
+        Ok(Err(e @ x402_zk_prover::ProveError::OutsideCircuitBounds)) => refuse(
             "invalid",
             StatusCode::UNPROCESSABLE_ENTITY,
             "unprovable_receipt",
-            &x402_zk_prover::ProveError::OutsideCircuitBounds.to_string(),
+            &e.to_string(),
             None,
         ),
         failed => {

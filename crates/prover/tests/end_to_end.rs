@@ -220,7 +220,7 @@ fn bounds_check_reads_the_receipts_s() {
     use x402_zk_prover::within_circuit_bounds;
     let (mut witness, _) = fixture();
     assert!(within_circuit_bounds(&witness));
-    witness.receipt.signature.s = FieldElement(ark_bn254::Fr::from(s_max()));
+    witness.receipt.signature.s = FieldElement(ark_bn254::Fr::from(s_max().clone()));
     assert!(within_circuit_bounds(&witness), "S = S_MAX is provable");
     witness.receipt.signature.s = FieldElement(ark_bn254::Fr::from(s_max() + 1u32));
     assert!(!within_circuit_bounds(&witness), "S = S_MAX + 1 is not");

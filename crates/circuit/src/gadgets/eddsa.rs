@@ -51,14 +51,18 @@ const S_FREE_LOW_BITS: u32 = 150;
 /// `(p mod 2^153)/p < 2^−101`.
 const H_FREE_LOW_BITS: u32 = 153;
 
-/// The largest `S` the circuit accepts: `⌊l / 2^150⌋·2^150 − 1 < l`.
-pub fn s_max() -> BigUint {
-    bound_with_free_low_bits(&subgroup_order(), S_FREE_LOW_BITS)
+/// The largest `S` the circuit accepts: `⌊l / 2^150⌋·2^150 − 1 < l` (computed
+/// once per process).
+pub fn s_max() -> &'static BigUint {
+    static S_MAX: OnceLock<BigUint> = OnceLock::new();
+    S_MAX.get_or_init(|| bound_with_free_low_bits(&subgroup_order(), S_FREE_LOW_BITS))
 }
 
-/// The largest `h` the circuit accepts: `⌊p / 2^153⌋·2^153 − 1 < p`.
-pub fn h_max() -> BigUint {
-    bound_with_free_low_bits(&BigUint::from(Fr::MODULUS), H_FREE_LOW_BITS)
+/// The largest `h` the circuit accepts: `⌊p / 2^153⌋·2^153 − 1 < p` (computed
+/// once per process).
+pub fn h_max() -> &'static BigUint {
+    static H_MAX: OnceLock<BigUint> = OnceLock::new();
+    H_MAX.get_or_init(|| bound_with_free_low_bits(&BigUint::from(Fr::MODULUS), H_FREE_LOW_BITS))
 }
 
 /// Whether a signature's `S` and challenge `h` are within the circuit's bounds:
@@ -67,7 +71,7 @@ pub fn h_max() -> BigUint {
 /// is [`x402_zk_primitives::eddsa::challenge`], the value [`verify`] constrains
 /// (its twin test compares the two verifications).
 pub fn within_bounds(s: Fr, h: Fr) -> bool {
-    BigUint::from(s.into_bigint()) <= s_max() && BigUint::from(h.into_bigint()) <= h_max()
+    BigUint::from(s.into_bigint()) <= *s_max() && BigUint::from(h.into_bigint()) <= *h_max()
 }
 
 /// Enforces that `(r8, s)` is a valid signature of `msg` under `a`.
@@ -84,7 +88,7 @@ pub fn verify(
     let a8 = a.enforce_not_small_order(cs)?;
 
     let s_bits = to_bits(cs, s, S_BITS)?;
-    enforce_le_constant(cs, &s_bits, &s_max())?;
+    enforce_le_constant(cs, &s_bits, s_max())?;
 
     let h = poseidon(
         cs,
@@ -111,7 +115,7 @@ pub fn verify(
                 let _ = hints.set(VariableBaseHints::new(&base, &bits[..H_BITS]));
             });
         }
-        let h_bits = to_bits_at_most(cs, &h, &h_max())?;
+        let h_bits = to_bits_at_most(cs, &h, h_max())?;
         let left = fixed_base_mul(cs, &s_bits, &base8())?;
         Ok::<_, SynthesisError>((h_bits, left))
     })?;
@@ -167,24 +171,24 @@ mod tests {
     /// The bounds lie below `l` and `p`, lose less than `2^−101` of the values
     /// below them each, and `within_bounds` draws the line where the gadget does.
     #[test]
-    fn bounds_are_below_l_and_p_and_lose_under_2_pow_minus_100() {
+    fn bounds_are_below_l_and_p_and_lose_under_2_pow_minus_101() {
         let p = BigUint::from(Fr::MODULUS);
         let l = subgroup_order();
         for (max, limit) in [(s_max(), &l), (h_max(), &p)] {
-            assert!(max < *limit);
-            let lost = limit - &max - 1u32;
+            assert!(max < limit);
+            let lost = limit - max - 1u32;
             assert!(lost << 101u32 < *limit, "loses 2^-101 or more");
         }
         let fr = |v: &BigUint| Fr::from(v.clone());
         let (s, h) = (s_max(), h_max());
-        assert!(within_bounds(fr(&s), fr(&h)));
-        assert!(!within_bounds(fr(&(&s + 1u32)), fr(&h)));
-        assert!(!within_bounds(fr(&s), fr(&(&h + 1u32))));
+        assert!(within_bounds(fr(s), fr(h)));
+        assert!(!within_bounds(fr(&(s + 1u32)), fr(h)));
+        assert!(!within_bounds(fr(s), fr(&(h + 1u32))));
         // The S comparison in constraints: S_MAX passes, S_MAX + 1 (< l) fails.
-        for (s, ok) in [(s.clone(), true), (&s + 1u32, false)] {
+        for (s, ok) in [(s.clone(), true), (s + 1u32, false)] {
             let cs = ConstraintSystem::<Fr>::new_ref();
             let bits = to_bits(&cs, &Num::witness(&cs, Some(fr(&s))).unwrap(), S_BITS).unwrap();
-            enforce_le_constant(&cs, &bits, &s_max()).unwrap();
+            enforce_le_constant(&cs, &bits, s_max()).unwrap();
             assert_eq!(cs.is_satisfied().unwrap(), ok, "S = {s}");
         }
     }
